@@ -1,0 +1,11 @@
+# embed_files(OUTPUT SYMBOL FILE...) generates OUTPUT defining
+#   const embedded_file SYMBOL[]; const size_t SYMBOL_count;
+# with each file's base name and NUL-terminated contents.
+function(embed_files output symbol)
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DSYMBOL=${symbol} "-DFILES=${ARGN}"
+            -P ${CMAKE_SOURCE_DIR}/cmake/EmbedScript.cmake
+    DEPENDS ${ARGN} ${CMAKE_SOURCE_DIR}/cmake/EmbedScript.cmake
+    COMMENT "Embedding ${symbol}")
+endfunction()

@@ -1,0 +1,32 @@
+/* Statement execution for the db/ modules: the only header that exposes libpq. */
+#ifndef DB_SQL_H
+#define DB_SQL_H
+
+#include <libpq-fe.h>
+
+#include "db/pool.h"
+
+/**
+ * Runs one statement, prepared once per connection (cached by SQL text).
+ * Parameters are text; NULL values are SQL NULL.
+ * @param res_out the result (caller PQclears), set only on success
+ * @return SVC_OK, or an rc mapped from SQLSTATE (db_rc_from_result)
+ */
+int db_exec(db_conn *conn, const char *sql, int nparams, const char *const *values,
+            PGresult **res_out);
+
+/** Like db_exec, but the result's status must be PGRES_COMMAND_OK (no rows wanted). */
+int db_command(db_conn *conn, const char *sql, int nparams, const char *const *values);
+
+/** The SQLSTATE of the last failed statement on @p conn ("" if none). */
+const char *db_last_sqlstate(const db_conn *conn);
+/** The constraint named by the last failed statement ("" if none). */
+const char *db_last_constraint(const db_conn *conn);
+
+/** Opens a standalone connection with the session settings the service relies on. */
+PGconn *db_connect(const char *url);
+
+/** Value of column @p name in @p row, NULL when SQL NULL. Borrowed until PQclear. */
+const char *db_get(const PGresult *res, int row, const char *name);
+
+#endif

@@ -1,0 +1,280 @@
+/* Routing is data: one table, matched segment by segment. Everything every request
+ * needs happens here once, so handlers only parse, validate, call the db and render. */
+#include "service/router.h"
+
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "api/audit_events.h"
+#include "api/objectives.h"
+#include "api/ops.h"
+#include "service/log.h"
+#include "service/metrics.h"
+#include "service/problem.h"
+
+static const route routes[] = {
+    {"GET", "/healthz", NEED_NONE, api_ops_healthz},
+    {"GET", "/readyz", NEED_NONE, api_ops_readyz},
+    {"GET", "/metrics", NEED_NONE, api_ops_metrics},
+    {"GET", "/openapi.json", NEED_NONE, api_ops_openapi},
+    {"GET", "/v1/objectives", NEED_VIEWER, api_objectives_list},
+    {"POST", "/v1/objectives", NEED_EDITOR, api_objectives_create},
+    {"GET", "/v1/objectives/{id}", NEED_VIEWER, api_objectives_get},
+    {"PATCH", "/v1/objectives/{id}", NEED_EDITOR, api_objectives_update},
+    {"DELETE", "/v1/objectives/{id}", NEED_ADMIN, api_objectives_archive},
+    {"POST", "/v1/objectives/{id}/restore", NEED_ADMIN, api_objectives_restore},
+    {"GET", "/v1/audit-events", NEED_AUDITOR, api_audit_events_list},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static atomic_int draining;
+
+const route *router_routes(size_t *count)
+{
+    *count = NROUTES;
+    return routes;
+}
+
+void router_set_draining(void) { atomic_store(&draining, 1); }
+
+/* Matches @p path against @p pattern, capturing "{x}" segments into rc->path_params. */
+static int route_matches(const char *pattern, const char *path, req_ctx *rc)
+{
+    int nparams = 0;
+    char *out = rc->path_buf;
+    size_t room = sizeof rc->path_buf;
+
+    while (*pattern && *path) {
+        if (*pattern != '/' || *path != '/') {
+            return 0;
+        }
+        pattern++;
+        path++;
+        size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
+        if (pattern[0] == '{') {
+            if (slen == 0 || slen + 1 > room || nparams == PATH_PARAMS_MAX) {
+                return 0;
+            }
+            memcpy(out, path, slen);
+            out[slen] = '\0';
+            rc->path_params[nparams++] = out;
+            out += slen + 1;
+            room -= slen + 1;
+        } else if (plen != slen || strncmp(pattern, path, plen) != 0) {
+            return 0;
+        }
+        pattern += plen;
+        path += slen;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+/* Finds the route; on a path match with another method, fills @p allow instead. */
+static const route *route_find(const char *method, const char *path, req_ctx *rc, char *allow,
+                               size_t cap)
+{
+    allow[0] = '\0';
+    for (size_t i = 0; i < NROUTES; i++) {
+        if (!route_matches(routes[i].pattern, path, rc)) {
+            continue;
+        }
+        if (strcmp(routes[i].method, method) == 0) {
+            return &routes[i];
+        }
+        size_t len = strlen(allow);
+        snprintf(allow + len, cap - len, "%s%s", len ? ", " : "", routes[i].method);
+    }
+    return NULL;
+}
+
+static int request_id_valid(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > REQUEST_ID_MAX) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void request_id_assign(req_ctx *rc)
+{
+    const char *given = u_map_get_case(rc->req->map_header, "X-Request-Id");
+    unsigned char raw[16];
+
+    if (request_id_valid(given)) {
+        snprintf(rc->request_id, sizeof rc->request_id, "%s", given);
+        return;
+    }
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+        static atomic_ulong fallback;
+        unsigned long n = atomic_fetch_add(&fallback, 1);
+        memset(raw, 0, sizeof raw);
+        memcpy(raw, &n, sizeof n);
+    }
+    for (size_t i = 0; i < sizeof raw; i++) {
+        snprintf(rc->request_id + 2 * i, 3, "%02x", raw[i]);
+    }
+}
+
+/* CORS: the listed origins get the headers; returns 1 when this was a preflight. */
+static int cors_apply(req_ctx *rc)
+{
+    const char *origin = u_map_get_case(rc->req->map_header, "Origin");
+    int preflight = strcmp(rc->req->http_verb, "OPTIONS") == 0 &&
+                    u_map_get_case(rc->req->map_header, "Access-Control-Request-Method");
+
+    if (config_origin_allowed(rc->app->cfg, origin)) {
+        struct _u_map *h = rc->resp->map_header;
+        u_map_put(h, "Access-Control-Allow-Origin", origin);
+        u_map_put(h, "Vary", "Origin");
+        u_map_put(h, "Access-Control-Expose-Headers",
+                  "ETag, Location, Link, X-Request-Id, Retry-After, WWW-Authenticate");
+        if (preflight) {
+            u_map_put(h, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+            u_map_put(h, "Access-Control-Allow-Headers",
+                      "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, "
+                      "X-Request-Id, Accept");
+            u_map_put(h, "Access-Control-Max-Age", "600");
+        }
+    }
+    if (preflight) {
+        ulfius_set_empty_body_response(rc->resp, 204);
+    }
+    return preflight;
+}
+
+static size_t body_limit(const req_ctx *rc) { return rc->app->cfg->max_body_bytes; }
+
+static int body_too_large(const req_ctx *rc)
+{
+    const char *declared = u_map_get_case(rc->req->map_header, "Content-Length");
+    size_t limit = body_limit(rc);
+    if (declared != NULL) {
+        char *end = NULL;
+        unsigned long long n = strtoull(declared, &end, 10);
+        if (end != declared && n > limit) {
+            return 1;
+        }
+    }
+    /* Chunked bodies have no length: ulfius stops at its own cap, one byte past ours. */
+    return rc->req->binary_body_length > limit;
+}
+
+static int authorize(req_ctx *rc, const route *rt)
+{
+    const char *reason = NULL;
+    const char *header = u_map_get_case(rc->req->map_header, "Authorization");
+
+    if (auth_verify(rc->app->cfg, header, time(NULL), &rc->who, &reason) != 0) {
+        problem_send(rc, PROBLEM_UNAUTHORIZED, reason, NULL);
+        return -1;
+    }
+    log_set_request_id(rc->request_id);
+    if ((rc->who.roles & rt->need) == 0) {
+        problem_send(rc, PROBLEM_FORBIDDEN, "your roles do not allow this operation", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void log_request(const req_ctx *rc, const route *rt, double seconds)
+{
+    json_t *j_line = json_pack("{sssssssisfss*}", "msg", "request", "method",
+                               rc->req->http_verb, "route", rt ? rt->pattern : "unmatched",
+                               "status", (int)rc->resp->status, "duration_ms", seconds * 1000.0,
+                               "actor", rc->who.sub[0] ? rc->who.sub : NULL);
+    if (j_line != NULL) {
+        /* The raw path may hold anything a client sent: only add it when it is valid text. */
+        json_t *j_path = json_string(rc->req->url_path);
+        if (j_path != NULL) {
+            json_object_set_new(j_line, "path", j_path);
+        }
+        log_json(LOG_INFO, j_line);
+    }
+    json_decref(j_line);
+}
+
+static const char *method_label(const char *verb)
+{
+    static const char *const known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(verb, known[i]) == 0) {
+            return known[i];
+        }
+    }
+    return "OTHER";
+}
+
+int router_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    req_ctx rc;
+    const route *rt = NULL;
+    char allow[128];
+    struct timespec start;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    memset(&rc, 0, sizeof rc);
+    rc.app = user_data;
+    rc.req = req;
+    rc.resp = resp;
+    request_id_assign(&rc);
+    log_set_request_id(rc.request_id);
+    u_map_put(resp->map_header, "X-Request-Id", rc.request_id);
+    if (atomic_load(&draining)) {
+        u_map_put(resp->map_header, "Connection", "close");
+    }
+
+    if (cors_apply(&rc)) {
+        goto out;
+    }
+    rt = route_find(req->http_verb, req->url_path, &rc, allow, sizeof allow);
+    if (rt == NULL) {
+        if (allow[0] != '\0') {
+            u_map_put(resp->map_header, "Allow", allow);
+            problem_send(&rc, PROBLEM_METHOD_NOT_ALLOWED, "this path does not support the method",
+                         NULL);
+        } else {
+            problem_send(&rc, PROBLEM_NOT_FOUND, "no resource at this path", NULL);
+        }
+        goto out;
+    }
+    if (body_too_large(&rc)) {
+        problem_send(&rc, PROBLEM_PAYLOAD_TOO_LARGE, "the request body exceeds the size limit",
+                     NULL);
+        goto out;
+    }
+    if (rt->need != NEED_NONE && authorize(&rc, rt) != 0) {
+        goto out;
+    }
+    rt->handler(&rc);
+out: {
+    double seconds = seconds_since(&start);
+    log_request(&rc, rt, seconds);
+    metrics_observe(rt ? rt->pattern : "unmatched", method_label(req->http_verb),
+                    (int)resp->status, seconds);
+    log_set_request_id(NULL);
+}
+    return U_CALLBACK_COMPLETE;
+}

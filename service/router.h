@@ -1,0 +1,31 @@
+/* The route table and the one dispatcher every request goes through: request id, CORS,
+ * routing (404/405), body limit (413), authentication (401) and roles (403), then the
+ * handler, then the log line and metrics. */
+#ifndef SVC_ROUTER_H
+#define SVC_ROUTER_H
+
+#include <stddef.h>
+
+#include <ulfius.h>
+
+#include "service/request.h"
+
+typedef void (*handler_fn)(req_ctx *rc);
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* segments; "{name}" captures one */
+    unsigned need;       /* roles, any of which grants access; NEED_NONE: no token */
+    handler_fn handler;
+} route;
+
+/** The route table (static). */
+const route *router_routes(size_t *count);
+
+/** ulfius callback for every request; user_data is the app_ctx. */
+int router_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/** Once set, replies carry "Connection: close" (the server is draining). */
+void router_set_draining(void);
+
+#endif
