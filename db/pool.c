@@ -5,6 +5,7 @@
 #include "db/sql.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -131,9 +132,22 @@ void db_pool_stats(db_pool *pool, int *size, int *in_use, long *timeouts)
     pthread_mutex_unlock(&pool->lock);
 }
 
+/* An idle connection has nothing to read; if its socket is readable the server has sent
+ * something, usually a termination notice and EOF. Consuming it updates PQstatus. */
+static void conn_notice_hangup(db_conn *c)
+{
+    struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+    if (pfd.fd >= 0 && poll(&pfd, 1, 0) > 0) {
+        PQconsumeInput(c->pg);
+    }
+}
+
 /* Makes sure the connection is usable: opens it, or resets it after a failure. */
 static int conn_ensure(db_pool *pool, db_conn *c)
 {
+    if (c->pg != NULL) {
+        conn_notice_hangup(c);
+    }
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK) {
         if (PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
             return SVC_OK;

@@ -1,0 +1,31 @@
+/* Integration tests: the real service binary, over HTTP, against a real PostgreSQL. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "integration/suites.h"
+#include "support/harness.h"
+
+int main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    if (harness_database_url() == NULL) {
+        fprintf(stderr, "DATABASE_URL is not set: integration tests skipped\n");
+        return 77;
+    }
+    if (harness_start() != 0) {
+        return 1;
+    }
+    sr = srunner_create(suite_http_basics());
+    srunner_add_suite(sr, suite_http_auth());
+    srunner_add_suite(sr, suite_http_objectives());
+    srunner_add_suite(sr, suite_http_objectives_list());
+    srunner_add_suite(sr, suite_http_audit());
+    srunner_add_suite(sr, suite_process());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    harness_finish();
+    return failed == 0 ? 0 : 1;
+}
