@@ -1,5 +1,5 @@
 /* Objectives in SQL: list filters and sort keys over table alias t, and the parent
- * checks. The document itself is rendered by objective_doc() (db/migrations). */
+ * checks. The document itself is rendered by the objective_docs view (db/migrations). */
 #include "db/objectives.h"
 
 #include <string.h>
@@ -19,8 +19,7 @@ const char *const cia_values[] = {"confidentiality", "integrity", "availability"
 static const db_filter objective_filters[] = {
     {"status", FILTER_ENUM_IN, objective_statuses, "t.status"},
     {"level", FILTER_ENUM_IN, objective_levels, "t.level"},
-    {"health", FILTER_ENUM_IN, objective_healths,
-     "(objective_doc(t, current_date)->>'health')"},
+    {"health", FILTER_ENUM_IN, objective_healths, "t.health"},
     {"function", FILTER_TEXT_EQ, NULL, "t.function"},
     {"owner", FILTER_TEXT_EQ, NULL, "t.owner"},
     {"parent_id", FILTER_UUID_EQ, NULL, "t.parent_id"},
@@ -48,7 +47,8 @@ static const db_sort_key objective_sort_keys[] = {
 const db_resource db_objectives = {
     .type = "objective",
     .table = "objectives",
-    .doc_sql = "objective_doc(t, current_date)",
+    .view = "objective_docs",
+    .doc_sql = "t.doc",
     .ref_prefix = "OBJ",
     .ref_seq = "objective_ref_seq",
     .columns = "ref, title, level, description, function, parent_id, policy_ref, "

@@ -28,6 +28,30 @@ void db_page_clear(db_page *page)
     memset(page, 0, sizeof *page);
 }
 
+static const char *read_source(const db_resource *r) { return r->view ? r->view : r->table; }
+
+/* Locks row @p id of the table for the rest of the transaction. */
+static int lock_row(db_conn *conn, const db_resource *r, const char *id)
+{
+    sqlbuf b;
+    PGresult *res = NULL;
+    int rc;
+
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT 1 FROM ");
+    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, " WHERE id = ");
+    sqlbuf_param(&b, id);
+    sqlbuf_add(&b, "::uuid FOR UPDATE");
+    rc = b.failed ? SVC_EINTERNAL : db_exec(conn, b.text, b.nparams, b.params, &res);
+    if (rc == SVC_OK && PQntuples(res) == 0) {
+        rc = SVC_ENOTFOUND;
+    }
+    PQclear(res);
+    sqlbuf_clear(&b);
+    return rc;
+}
+
 int db_resource_get(db_conn *conn, const db_resource *r, const char *id, int for_update,
                     db_doc *out)
 {
@@ -37,6 +61,9 @@ int db_resource_get(db_conn *conn, const db_resource *r, const char *id, int for
     int rc;
 
     db_doc_clear(out);
+    if (for_update && (rc = lock_row(conn, r, id)) != SVC_OK) {
+        return rc;
+    }
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT ");
     sqlbuf_add(&b, r->doc_sql);
@@ -47,13 +74,10 @@ int db_resource_get(db_conn *conn, const db_resource *r, const char *id, int for
         sqlbuf_add(&b, "::text AS parent_id");
     }
     sqlbuf_add(&b, " FROM ");
-    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, read_source(r));
     sqlbuf_add(&b, " t WHERE t.id = ");
     sqlbuf_param(&b, id);
     sqlbuf_add(&b, "::uuid");
-    if (for_update) {
-        sqlbuf_add(&b, " FOR UPDATE OF t");
-    }
     rc = b.failed ? SVC_EINTERNAL : db_exec(conn, b.text, b.nparams, b.params, &res);
     if (rc != SVC_OK) {
         goto out;
@@ -361,7 +385,7 @@ int db_resource_list(db_conn *conn, const db_resource *r, const db_list_query *q
         sqlbuf_add(&b, ")::text");
     }
     sqlbuf_add(&b, ", t.id::text FROM ");
-    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, read_source(r));
     sqlbuf_add(&b, " t WHERE true");
     if (!q->include_archived) {
         sqlbuf_add(&b, " AND t.archived_at IS NULL");

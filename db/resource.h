@@ -42,8 +42,10 @@ typedef struct db_sort_key {
 
 typedef struct db_resource {
     const char *type;         /* audit resource_type, e.g. "objective" */
-    const char *table;        /* e.g. "objectives" */
-    const char *doc_sql;      /* JSON document of row alias t, e.g. "objective_doc(t, current_date)" */
+    const char *table;        /* written and locked, e.g. "objectives" */
+    const char *view;         /* read: the table's columns plus computed ones, e.g.
+                                 "objective_docs"; NULL: read the table itself */
+    const char *doc_sql;      /* JSON document of row alias t, e.g. "t.doc" */
     const char *ref_prefix;   /* e.g. "OBJ" */
     const char *ref_seq;      /* e.g. "objective_ref_seq" */
     const char *columns;      /* writable columns, comma-separated, "ref" first */

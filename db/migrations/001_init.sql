@@ -148,42 +148,43 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   END
 $$;
 
--- Inputs of the computed fields that come from other resources. Objectives alone know
--- none yet; later migrations replace this with the measurement/review/link lookups.
-CREATE FUNCTION objective_facts(o objectives, today date,
-                                OUT current_value double precision, OUT last_measured_on date,
-                                OUT last_reviewed_on date, OUT review_health text,
-                                OUT reviewed boolean, OUT risk_ids json, OUT plan_count integer)
-LANGUAGE sql STABLE AS $$
-  SELECT NULL::double precision, NULL::date, NULL::date, NULL::text, false, '[]'::json, 0
-$$;
-
--- The objective as the API shows it.
-CREATE FUNCTION objective_doc(o objectives, today date) RETURNS json
-LANGUAGE sql STABLE AS $$
-  SELECT json_build_object(
-    'id', o.id, 'ref', o.ref, 'title', o.title, 'level', o.level,
-    'description', o.description, 'function', o.function, 'parent_id', o.parent_id,
-    'policy_ref', o.policy_ref, 'requirement_refs', o.requirement_refs, 'cia', o.cia,
-    'owner', o.owner, 'status', o.status,
-    'measure', CASE WHEN o.measure_metric IS NULL THEN NULL ELSE json_build_object(
-        'metric', o.measure_metric, 'unit', o.measure_unit,
-        'baseline', o.measure_baseline, 'target', o.measure_target,
-        'direction', o.measure_direction, 'tolerance', o.measure_tolerance,
-        'frequency', o.measure_frequency, 'data_source', o.measure_data_source) END,
-    'success_criteria', o.success_criteria,
-    'start_date', o.start_date, 'due_date', o.due_date,
-    'communicated_to', o.communicated_to, 'communicated_on', o.communicated_on,
-    'current_value', f.current_value, 'last_measured_on', f.last_measured_on,
-    'progress_pct', objective_progress(o.measure_direction, o.measure_baseline,
-                                       o.measure_target, o.measure_tolerance, f.current_value),
-    'health', objective_health(o.status, o.measure_direction, o.measure_baseline,
-                               o.measure_target, o.measure_tolerance, f.current_value,
-                               coalesce(o.start_date, o.created_at::date), o.due_date,
-                               f.reviewed, f.review_health, today),
-    'last_reviewed_on', f.last_reviewed_on, 'risk_ids', f.risk_ids, 'plan_count', f.plan_count,
-    'created_at', iso_ts(o.created_at), 'updated_at', iso_ts(o.updated_at),
-    'created_by', o.created_by, 'updated_by', o.updated_by,
-    'version', o.version, 'archived_at', iso_ts(o.archived_at))
-  FROM objective_facts(o, today) f
-$$;
+-- The objective as the API shows it: every column, the computed fields, and the JSON
+-- document. A view, so the planner inlines it into each query (and prepared statements
+-- keep their plans). The facts that come from other resources are constants until the
+-- resources that provide them exist.
+CREATE VIEW objective_docs AS
+SELECT o.*, f.current_value, f.last_measured_on, f.last_reviewed_on, f.review_health,
+       f.reviewed, f.risk_ids, f.plan_count, c.progress_pct, c.health,
+       json_build_object(
+         'id', o.id, 'ref', o.ref, 'title', o.title, 'level', o.level,
+         'description', o.description, 'function', o.function, 'parent_id', o.parent_id,
+         'policy_ref', o.policy_ref, 'requirement_refs', o.requirement_refs, 'cia', o.cia,
+         'owner', o.owner, 'status', o.status,
+         'measure', CASE WHEN o.measure_metric IS NULL THEN NULL ELSE json_build_object(
+             'metric', o.measure_metric, 'unit', o.measure_unit,
+             'baseline', o.measure_baseline, 'target', o.measure_target,
+             'direction', o.measure_direction, 'tolerance', o.measure_tolerance,
+             'frequency', o.measure_frequency, 'data_source', o.measure_data_source) END,
+         'success_criteria', o.success_criteria,
+         'start_date', o.start_date, 'due_date', o.due_date,
+         'communicated_to', o.communicated_to, 'communicated_on', o.communicated_on,
+         'current_value', f.current_value, 'last_measured_on', f.last_measured_on,
+         'progress_pct', c.progress_pct, 'health', c.health,
+         'last_reviewed_on', f.last_reviewed_on, 'risk_ids', f.risk_ids,
+         'plan_count', f.plan_count,
+         'created_at', iso_ts(o.created_at), 'updated_at', iso_ts(o.updated_at),
+         'created_by', o.created_by, 'updated_by', o.updated_by,
+         'version', o.version, 'archived_at', iso_ts(o.archived_at)) AS doc
+FROM objectives o
+CROSS JOIN LATERAL (
+  SELECT NULL::double precision AS current_value, NULL::date AS last_measured_on,
+         NULL::date AS last_reviewed_on, NULL::text AS review_health, false AS reviewed,
+         '[]'::json AS risk_ids, 0 AS plan_count) f
+CROSS JOIN LATERAL (
+  SELECT objective_progress(o.measure_direction, o.measure_baseline, o.measure_target,
+                            o.measure_tolerance, f.current_value) AS progress_pct,
+         objective_health(o.status, o.measure_direction, o.measure_baseline, o.measure_target,
+                          o.measure_tolerance, f.current_value,
+                          coalesce(o.start_date, o.created_at::date), o.due_date,
+                          f.reviewed, f.review_health, current_date) AS health) c;
+COMMENT ON VIEW objective_docs IS 'Objectives with computed fields and the API document (doc)';
