@@ -126,18 +126,33 @@ const char *ref_problem(const char *s)
     return NULL;
 }
 
+/* Bytes in the UTF-8 sequence that starts with @p lead. */
+static size_t utf8_seq_len(unsigned char lead)
+{
+    return lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+}
+
 void pointer_append(char *pointer, size_t cap, const char *key)
 {
     size_t len = strlen(pointer);
     if (len + 1 < cap) {
         pointer[len++] = '/';
     }
-    for (; *key && len + 2 < cap; key++) {
-        if (*key == '~' || *key == '/') {
+    /* Cut only between characters, so a long key still gives valid UTF-8. */
+    while (*key) {
+        size_t n = utf8_seq_len((unsigned char)*key);
+        int escape = *key == '~' || *key == '/';
+        if (len + (escape ? 2 : n) + 1 > cap) {
+            break;
+        }
+        if (escape) {
             pointer[len++] = '~';
             pointer[len++] = *key == '~' ? '0' : '1';
-        } else {
-            pointer[len++] = *key;
+            key++;
+            continue;
+        }
+        for (size_t i = 0; i < n && *key; i++) {
+            pointer[len++] = *key++;
         }
     }
     pointer[len] = '\0';

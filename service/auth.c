@@ -27,6 +27,32 @@ unsigned auth_role_from_name(const char *name)
     return 0;
 }
 
+/* header.payload.signature, each part base64url and the first two non-empty. libjwt 1.10
+ * writes past a zero-length buffer when decoding an empty part, so nothing else reaches it. */
+static int token_shape_ok(const char *token)
+{
+    int dots = 0;
+    size_t part_len = 0;
+    for (const char *p = token;; p++) {
+        if (*p == '.' || *p == '\0') {
+            if (dots < 2 && part_len == 0) {
+                return 0;
+            }
+            if (*p == '\0') {
+                return dots == 2;
+            }
+            dots++;
+            part_len = 0;
+            continue;
+        }
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_')) {
+            return 0;
+        }
+        part_len++;
+    }
+}
+
 /* A NumericDate: an integer or a real, per RFC 7519. */
 static int claim_time(const json_t *j_claims, const char *name, int required, double *out)
 {
@@ -142,6 +168,10 @@ int auth_verify(const svc_config *cfg, const char *authorization, time_t now, pr
         *reason_out = "the bearer token is missing or too long";
         goto out;
     }
+    if (!token_shape_ok(token)) {
+        *reason_out = "the token is malformed or its signature does not verify";
+        goto out;
+    }
     /* A zero key length would make libjwt skip the signature: the key is never empty. */
     if (cfg->jwt_key_len == 0 ||
         jwt_decode(&jwt, token, cfg->jwt_key, (int)cfg->jwt_key_len) != 0 || jwt == NULL) {
@@ -179,7 +209,7 @@ char *auth_mint(const svc_config *cfg, const char *sub, const char *roles_csv, l
     }
     j_roles = json_array();
     roles_copy = strdup(roles_csv ? roles_csv : "");
-    for (char *r = strtok_r(roles_copy, ",", &save); r; r = strtok_r(NULL, ",", &save)) {
+    for (char *r = strtok_r(roles_copy, ", ", &save); r; r = strtok_r(NULL, ", ", &save)) {
         json_array_append_new(j_roles, json_string(r));
     }
     if (jwt_new(&jwt) != 0 ||

@@ -3,6 +3,7 @@
 #include "service/config.h"
 #include "service/log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -56,9 +57,17 @@ static void config_long(problems *p, config_lookup_fn lookup, void *ud, const ch
     }
     errno = 0;
     n = strtol(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
-        config_complain(p, "%s must be an integer from %ld to %ld (got \"%.40s\")", name, min,
-                        max, v);
+    if (errno != 0 || !(isdigit((unsigned char)v[0]) || v[0] == '-') || *end != '\0' ||
+        n < min || n > max) {
+        /* Quote the value printable only: the message must stay one line. */
+        char shown[41];
+        size_t i = 0;
+        for (; v[i] && i < sizeof shown - 1; i++) {
+            shown[i] = isprint((unsigned char)v[i]) ? v[i] : '?';
+        }
+        shown[i] = '\0';
+        config_complain(p, "%s must be an integer from %ld to %ld (got \"%s\")", name, min, max,
+                        shown);
         return;
     }
     *out = n;
@@ -247,9 +256,6 @@ int config_load(svc_config *cfg, config_lookup_fn lookup, void *ud, char **error
         if (cfg->log_level < 0) {
             config_complain(&p, "LOG_LEVEL must be one of debug, info, warn, error");
         }
-    }
-    if (cfg->jwt_roles_claim[0] == '\0') {
-        config_complain(&p, "JWT_ROLES_CLAIM must not be empty");
     }
     config_jwt(&p, lookup, ud, cfg);
     config_cors(cfg, lookup, ud);

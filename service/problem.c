@@ -96,8 +96,14 @@ void errors_add(json_t *j_errors, const char *field, const char *code, const cha
     va_end(ap);
     json_t *j_err = json_pack("{ssssss}", "field", field, "code", code, "message", message);
     if (j_err == NULL) {
-        /* Client text inside the message was not valid UTF-8 once truncated. */
-        j_err = json_pack("{ssssss}", "field", field, "code", code, "message", code);
+        /* Client text cut mid-character is not valid UTF-8: keep the error, drop the text. */
+        char safe_field[256];
+        size_t i = 0;
+        for (; field[i] && i < sizeof safe_field - 1; i++) {
+            safe_field[i] = (unsigned char)field[i] < 0x80 ? field[i] : '?';
+        }
+        safe_field[i] = '\0';
+        j_err = json_pack("{ssssss}", "field", safe_field, "code", code, "message", code);
     }
     json_array_append_new(j_errors, j_err);
 }

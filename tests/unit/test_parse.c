@@ -373,7 +373,8 @@ END_TEST
 START_TEST(test_parse_base64url_rejects_bad_chars)
 {
     size_t len = 0;
-    static const char *const bad[] = {"Zg==", "Zm9v+g", "Zm9v/g", "Zm 9", "Zm9\n", "Zm\xc3\xa9", "Zm9v.A"};
+    static const char *const bad[] = {"Zg==", "Zm9v+g", "Zm9v/g", "Zm 9",
+                                      "Zm9\n", "Zm\xc3\xa9", "Zm9v.A"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_msg(base64url_decode(bad[i], &len) == NULL, "should reject \"%s\"", bad[i]);
     }

@@ -17,6 +17,7 @@ static const char *const read_only[] = {"id", "created_at", NULL};
 static const field_spec obj_members[] = {
     {.name = "member", .kind = FIELD_TEXT, .flags = FIELD_REQUIRED | FIELD_NONEMPTY, .max_len = 5},
     {.name = "level", .kind = FIELD_INTEGER, .flags = FIELD_MIN | FIELD_MAX, .min = 1, .max = 5},
+    {.name = "mode", .kind = FIELD_ENUM, .values = colors, .default_value = "red"},
     {0},
 };
 
@@ -36,7 +37,7 @@ static const field_spec spec[] = {
     {0},
 };
 
-#define FLAT_KEYS 12 /* 10 scalar/array fields + obj_member + obj_level */
+#define FLAT_KEYS 13 /* 10 scalar/array fields + obj_member, obj_level, obj_mode */
 
 static json_t *load(const char *text)
 {
@@ -150,6 +151,7 @@ START_TEST(test_validate_minimal_doc_flat_defaults)
     ck_assert_uint_eq(json_array_size(json_object_get(j_flat, "tags")), 0);
     ck_assert(json_is_null(json_object_get(j_flat, "obj_member")));
     ck_assert(json_is_null(json_object_get(j_flat, "obj_level")));
+    ck_assert(json_is_null(json_object_get(j_flat, "obj_mode")));
     ck_assert_ptr_null(json_object_get(j_flat, "obj"));
     json_decref(j_flat);
     json_decref(j_errors);
@@ -163,13 +165,13 @@ START_TEST(test_validate_full_doc_stored_forms)
                          "\"due\":\"2024-02-29\",\"score\":7,\"count\":10,"
                          "\"owner_id\":\"123E4567-E89B-12D3-A456-4266141740FF\","
                          "\"arr\":[\"x\",\"y\"],\"tags\":[\"c\",\"a\"],"
-                         "\"obj\":{\"member\":\"abc\",\"level\":3}}",
+                         "\"obj\":{\"member\":\"abc\",\"level\":3,\"mode\":\"blue\"}}",
                          VALIDATE_UPDATE, &j_errors);
     json_t *j_want = load("{\"ref\":\"OBJ-1\",\"title\":\"T\",\"notes\":\"n\",\"color\":\"red\","
                           "\"due\":\"2024-02-29\",\"score\":7.0,\"count\":10,"
                           "\"owner_id\":\"123e4567-e89b-12d3-a456-4266141740ff\","
                           "\"arr\":[\"x\",\"y\"],\"tags\":[\"c\",\"a\"],"
-                          "\"obj_member\":\"abc\",\"obj_level\":3}");
+                          "\"obj_member\":\"abc\",\"obj_level\":3,\"obj_mode\":\"blue\"}");
     char *got = dump(j_flat);
 
     ASSERT_NO_ERRORS(j_errors);
@@ -217,15 +219,20 @@ START_TEST(test_validate_unknown_long_multibyte_key_reported)
     json_t *j_errors;
     char *key = repeat("\xc3\xa9", 400); /* 400 characters, 800 bytes */
     json_t *j_flat = run_doc(doc_with(key, json_true()), VALIDATE_CREATE, &j_errors);
-    char *text = dump(j_errors);
+    size_t n = json_array_size(j_errors);
+    int unknown = 0;
+    size_t i;
+    json_t *j_err;
 
-    ck_assert_msg(json_array_size(j_errors) == 1, "want one unknown_field error, got %s", text);
-    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j_errors, 0), "code")),
-                     "unknown_field");
-    free(text);
+    json_array_foreach(j_errors, i, j_err)
+    {
+        unknown += strcmp(json_string_value(json_object_get(j_err, "code")), "unknown_field") == 0;
+    }
     free(key);
     json_decref(j_flat);
     json_decref(j_errors);
+    /* Released first, so a failure here leaks nothing under CK_FORK=no. */
+    ck_assert_msg(n == 1 && unknown == 1, "want one unknown_field error, got %zu errors", n);
 }
 END_TEST
 
@@ -602,6 +609,8 @@ START_TEST(test_validate_object_flattened)
     ASSERT_NO_ERRORS(j_errors);
     ck_assert_str_eq(json_string_value(json_object_get(j_flat, "obj_member")), "abc");
     ck_assert(json_is_null(json_object_get(j_flat, "obj_level")));
+    /* A member's enum default applies when the object is present. */
+    ck_assert_str_eq(json_string_value(json_object_get(j_flat, "obj_mode")), "red");
     ck_assert_ptr_null(json_object_get(j_flat, "obj"));
     ck_assert_uint_eq(json_object_size(j_flat), FLAT_KEYS);
     json_decref(j_flat);
@@ -620,6 +629,9 @@ START_TEST(test_validate_object_null_or_absent)
         ck_assert(json_is_null(json_object_get(j_flat, "obj_member")));
         ck_assert_ptr_nonnull(json_object_get(j_flat, "obj_level"));
         ck_assert(json_is_null(json_object_get(j_flat, "obj_level")));
+        ck_assert_ptr_nonnull(json_object_get(j_flat, "obj_mode"));
+        ck_assert(json_is_null(json_object_get(j_flat, "obj_mode")));
+        ck_assert_uint_eq(json_object_size(j_flat), FLAT_KEYS);
         json_decref(j_flat);
         json_decref(j_errors);
     }
