@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test test-asan clean
+.PHONY: all deps build run test test-plain test-asan clean
 
 all: build
 
@@ -18,12 +18,17 @@ build: deps
 run: build
 	bash scripts/run.sh $(BUILD)
 
-test: build
+# The whole suite twice: the normal build, then AddressSanitizer + UBSan.
+test: test-plain test-asan
+
+test-plain: build
 	cmake --build $(BUILD) --target tests -j$(JOBS)
 	bash scripts/test.sh $(BUILD)
 
-test-asan:
-	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS=-DSANITIZE=ON
+test-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBUILD_TESTING=ON -DSANITIZE=ON $(CMAKE_ARGS)
+	cmake --build build-asan --target tests -j$(JOBS)
+	bash scripts/test.sh build-asan
 
 clean:
 	rm -rf build build-asan

@@ -54,7 +54,7 @@ void log_json(log_level level, json_t *j_fields)
         json_object_set_new(j_line, "request_id", json_string(thread_request_id));
     }
     json_object_update(j_line, j_fields);
-    text = json_dumps(j_line, JSON_COMPACT);
+    text = json_dumps(j_line, JSON_COMPACT | JSON_REAL_PRECISION(6));
     if (text != NULL) {
         fprintf(stderr, "%s\n", text);
         free(text);

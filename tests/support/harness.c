@@ -146,12 +146,14 @@ int harness_start(void)
     return 0;
 }
 
-void harness_finish(void)
+int harness_finish(void)
 {
     int rc = harness_stop(&shared, SIGTERM);
     if (rc != 0) {
-        fprintf(stderr, "the service exited with %d after SIGTERM\n", rc);
+        fprintf(stderr, "the service exited with %d after SIGTERM; see %s\n", rc,
+                shared.log_path);
     }
+    return rc;
 }
 
 char *harness_token(const char *sub, const char *roles)

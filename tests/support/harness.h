@@ -34,7 +34,8 @@ int harness_stop(service_proc *p, int sig);
 
 /** Starts the shared instance the suites talk to. */
 int harness_start(void);
-void harness_finish(void);
+/** Stops it with SIGTERM; returns its exit status (0 when it stopped cleanly). */
+int harness_finish(void);
 
 /** A token for subject @p sub with comma-separated @p roles, valid for an hour. */
 char *harness_token(const char *sub, const char *roles);
