@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <jansson.h>
 #include <yder.h>
@@ -83,6 +84,16 @@ static int cmd_routes(void)
     return 0;
 }
 
+/* Thread-per-connection serving needs a descriptor per client: lift the soft limit. */
+static void raise_fd_limit(void)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
 static int cmd_serve(void)
 {
     svc_config cfg;
@@ -107,6 +118,7 @@ static int cmd_serve(void)
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     y_init_logs("isms", Y_LOG_MODE_CONSOLE, Y_LOG_LEVEL_WARNING, NULL, "ulfius");
 
     if (db_migrate(cfg.database_url, &error) != SVC_OK) {

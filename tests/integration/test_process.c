@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -255,6 +257,44 @@ START_TEST(test_process_sigterm_drains_in_flight_request)
 }
 END_TEST
 
+START_TEST(test_process_more_than_1024_connections)
+{
+    enum { CONNECTIONS = 1100 };
+    static int fds[CONNECTIONS];
+    struct rlimit lim;
+    service_proc p;
+    int answered = 0;
+
+    getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    ck_assert_msg(lim.rlim_max > CONNECTIONS + 64, "fd limit %lu too low for this test",
+                  (unsigned long)lim.rlim_max);
+    ck_assert_int_eq(harness_spawn(&p, NULL, 1), 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p.port)};
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    /* All open at once, then each asks for /healthz. */
+    for (int i = 0; i < CONNECTIONS; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&addr, sizeof addr), 0);
+    }
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < CONNECTIONS; i++) {
+        send(fds[i], req, sizeof req - 1, MSG_NOSIGNAL);
+    }
+    for (int i = 0; i < CONNECTIONS; i++) {
+        char buf[512];
+        struct timeval tv = {10, 0};
+        setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ssize_t n = recv(fds[i], buf, sizeof buf - 1, 0);
+        answered += n > 12 && strncmp(buf, "HTTP/1.1 200", 12) == 0;
+        close(fds[i]);
+    }
+    ck_assert_int_eq(answered, CONNECTIONS);
+    ck_assert_int_eq(harness_stop(&p, SIGTERM), 0);
+}
+END_TEST
+
 Suite *suite_process(void)
 {
     Suite *s = suite_create("process");
@@ -264,6 +304,7 @@ Suite *suite_process(void)
     tcase_add_test(tc, test_process_concurrent_migrations);
     tcase_add_test(tc, test_process_database_outage_and_recovery);
     tcase_add_test(tc, test_process_sigterm_drains_in_flight_request);
+    tcase_add_test(tc, test_process_more_than_1024_connections);
     suite_add_tcase(s, tc);
     return s;
 }
