@@ -5,7 +5,7 @@ FROM debian:12 AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        build-essential cmake pkg-config python3 python3-yaml \
+        build-essential cmake pkg-config python3 python3-yaml nodejs npm \
         libulfius-dev libjansson-dev libpq-dev libjwt-dev \
         liborcania-dev libyder-dev libmicrohttpd-dev \
  && rm -rf /var/lib/apt/lists/*

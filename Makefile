@@ -22,6 +22,7 @@ run: build
 test: test-plain test-asan
 
 test-plain: build
+	bash scripts/deps.sh chromium
 	cmake --build $(BUILD) --target tests -j$(JOBS)
 	bash scripts/test.sh $(BUILD)
 

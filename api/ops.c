@@ -45,3 +45,20 @@ void api_ops_openapi(req_ctx *rc)
     const embedded_file *spec = &embedded_openapi[0];
     api_reply_json(rc, 200, spec->data, spec->size);
 }
+
+static void reply_asset(req_ctx *rc, const embedded_file *f, const char *type)
+{
+    ulfius_set_binary_body_response(rc->resp, 200, f->data, f->size);
+    u_map_put(rc->resp->map_header, "Content-Type", type);
+    u_map_put(rc->resp->map_header, "Cache-Control", "public, max-age=3600");
+}
+
+void api_ops_docs(req_ctx *rc)
+{
+    reply_asset(rc, &embedded_openapi[1], "text/html; charset=utf-8");
+}
+
+void api_ops_docs_script(req_ctx *rc)
+{
+    reply_asset(rc, &embedded_openapi[2], "application/javascript; charset=utf-8");
+}

@@ -31,6 +31,12 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
     exit 1
 fi
 
+# Node.js and npm build the API reference page (/docs) and check the spec. A Node.js
+# from elsewhere (e.g. NodeSource, which bundles npm) counts as present.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
+
 missing=()
 for pkg in "${packages[@]}"; do
     status="$(dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null || true)"

@@ -10,10 +10,11 @@ typedef struct embedded_file {
     size_t size;      /* bytes, without the terminating NUL */
 } embedded_file;
 
-/* Sorted by name; the arrays end with a {0} entry. */
-extern const embedded_file embedded_migrations[];
+/* Sorted by name; the arrays end with a {0} entry. Sizes are set before main() runs. */
+extern embedded_file embedded_migrations[];
 extern const size_t embedded_migrations_count;
-extern const embedded_file embedded_openapi[];
+/* [0] openapi.json, [1] docs.html, [2] redoc.standalone.js */
+extern embedded_file embedded_openapi[];
 extern const size_t embedded_openapi_count;
 
 #endif

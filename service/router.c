@@ -25,6 +25,8 @@ static const route routes[] = {
     {"GET", "/readyz", NEED_NONE, api_ops_readyz},
     {"GET", "/metrics", NEED_NONE, api_ops_metrics},
     {"GET", "/openapi.json", NEED_NONE, api_ops_openapi},
+    {"GET", "/docs", NEED_NONE, api_ops_docs},
+    {"GET", "/docs/redoc.standalone.js", NEED_NONE, api_ops_docs_script},
     {"GET", "/v1/objectives", NEED_VIEWER, api_objectives_list},
     {"POST", "/v1/objectives", NEED_EDITOR, api_objectives_create},
     {"GET", "/v1/objectives/{id}", NEED_VIEWER, api_objectives_get},

@@ -23,6 +23,7 @@ int main(void)
     srunner_add_suite(sr, suite_http_objectives_list());
     srunner_add_suite(sr, suite_http_audit());
     srunner_add_suite(sr, suite_process());
+    srunner_add_suite(sr, suite_docs());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

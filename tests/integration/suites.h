@@ -9,5 +9,6 @@ Suite *suite_http_objectives(void);
 Suite *suite_http_objectives_list(void);
 Suite *suite_http_audit(void);
 Suite *suite_process(void);
+Suite *suite_docs(void);
 
 #endif

@@ -15,6 +15,8 @@ static int service_port;
 
 void http_set_port(int port) { service_port = port; }
 
+int http_port(void) { return service_port; }
+
 void http_response_clear(http_response *r)
 {
     free(r->headers);

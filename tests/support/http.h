@@ -18,6 +18,7 @@ typedef struct http_response {
 
 /** Port of the service under test. */
 void http_set_port(int port);
+int http_port(void);
 
 /**
  * Sends one request on a fresh connection. @p headers is a NULL-terminated list of
