@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api/parse.h"
 #include "service/problem.h"
@@ -170,4 +171,12 @@ int api_if_none_match(const req_ctx *rc, int version)
 {
     const char *h = u_map_get_case(rc->req->map_header, "If-None-Match");
     return h != NULL && etag_list_matches(h, version, 1);
+}
+
+void api_utc_date(char out[11], int days)
+{
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
 }

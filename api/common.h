@@ -40,6 +40,9 @@ int api_if_match(const req_ctx *rc, int version);
 /** 1 when If-None-Match lists @p version (weak comparison) or "*". */
 int api_if_none_match(const req_ctx *rc, int version);
 
+/** Today's UTC date plus @p days, as YYYY-MM-DD. */
+void api_utc_date(char out[11], int days);
+
 /** Sends the problem for a 400 query parameter. */
 void api_bad_parameter(req_ctx *rc, const char *name, const char *code, const char *message);
 

@@ -2,9 +2,11 @@
  * parent checks. The flows themselves are the generic ones in api/resource.c. */
 #include "api/objectives.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "api/resource.h"
+#include "db/model.h"
 #include "db/objectives.h"
 #include "service/problem.h"
 #include "service/rc.h"
@@ -81,14 +83,15 @@ static void objective_check(const json_t *j_flat, json_t *j_errors)
     }
 }
 
-static int objective_check_refs(db_conn *conn, const char *self_id, const json_t *j_flat,
-                                json_t *j_errors)
+static int objective_check_refs(db_conn *conn, const char *self_id, const json_t *j_sent,
+                                const json_t *j_flat, json_t *j_errors)
 {
     const char *parent = json_string_value(json_object_get(j_flat, "parent_id"));
     int state = 0;
     int rc;
 
-    if (parent == NULL) {
+    /* A parent archived after it was set does not block edits of other fields. */
+    if (parent == NULL || json_object_get(j_sent, "parent_id") == NULL) {
         return SVC_OK;
     }
     if (self_id != NULL && strcmp(parent, self_id) == 0) {
@@ -110,7 +113,24 @@ static int objective_check_refs(db_conn *conn, const char *self_id, const json_t
     return SVC_OK;
 }
 
-static const api_resource objectives = {
+/* Plans must be archived first: an archived objective with live plans would leave
+ * them pointing at nothing active. */
+static int objective_can_archive(db_conn *conn, const char *id, char *why, size_t cap)
+{
+    long plans = 0;
+    int rc = db_objective_live_plans(conn, id, &plans);
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    if (plans > 0) {
+        snprintf(why, cap, "the objective still has %ld plan%s that are not archived; archive "
+                 "them first", plans, plans == 1 ? "" : "s");
+        return SVC_ESTATE;
+    }
+    return SVC_OK;
+}
+
+const api_resource api_objective_resource = {
     .name = "objective",
     .collection_path = "/v1/objectives",
     .db = &db_objectives,
@@ -118,11 +138,12 @@ static const api_resource objectives = {
     .read_only = objective_read_only,
     .check = objective_check,
     .check_refs = objective_check_refs,
+    .can_archive = objective_can_archive,
 };
 
-void api_objectives_list(req_ctx *rc) { api_resource_list(rc, &objectives); }
-void api_objectives_create(req_ctx *rc) { api_resource_create(rc, &objectives); }
-void api_objectives_get(req_ctx *rc) { api_resource_get(rc, &objectives); }
-void api_objectives_update(req_ctx *rc) { api_resource_update(rc, &objectives); }
-void api_objectives_archive(req_ctx *rc) { api_resource_archive(rc, &objectives); }
-void api_objectives_restore(req_ctx *rc) { api_resource_restore(rc, &objectives); }
+void api_objectives_list(req_ctx *rc) { api_resource_list(rc, &api_objective_resource); }
+void api_objectives_create(req_ctx *rc) { api_resource_create(rc, &api_objective_resource); }
+void api_objectives_get(req_ctx *rc) { api_resource_get(rc, &api_objective_resource); }
+void api_objectives_update(req_ctx *rc) { api_resource_update(rc, &api_objective_resource); }
+void api_objectives_archive(req_ctx *rc) { api_resource_archive(rc, &api_objective_resource); }
+void api_objectives_restore(req_ctx *rc) { api_resource_restore(rc, &api_objective_resource); }

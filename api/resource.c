@@ -18,6 +18,8 @@ typedef struct write_ctx {
     req_ctx *rc;
     const api_resource *r;
     const char *id;        /* target row (update, archive, restore) */
+    const char *parent_id; /* sub-resources: the parent (from the path, or the row) */
+    const char *missing;   /* what SVC_ENOTFOUND refers to */
     const json_t *j_input; /* body or patch, borrowed */
     json_t *j_errors;      /* field errors found */
     db_doc doc;            /* the document to reply with */
@@ -41,11 +43,18 @@ static int validated_flat(db_conn *conn, write_ctx *w, const json_t *j_doc, vali
     json_t *j_flat = validate_doc(j_doc, r->fields, r->read_only, mode, w->j_errors);
     int rc = SVC_OK;
 
+    if (w->parent_id != NULL) {
+        json_object_set_new(j_flat, r->parent_field, json_string(w->parent_id));
+    }
+    if (r->normalize != NULL) {
+        r->normalize(j_flat);
+    }
     if (r->check != NULL) {
         r->check(j_flat, w->j_errors);
     }
     if (r->check_refs != NULL) {
-        rc = r->check_refs(conn, mode == VALIDATE_UPDATE ? w->id : NULL, j_flat, w->j_errors);
+        rc = r->check_refs(conn, mode == VALIDATE_UPDATE ? w->id : NULL, w->j_input, j_flat,
+                           w->j_errors);
     }
     if (rc == SVC_OK && json_array_size(w->j_errors) > 0) {
         rc = SVC_EINVALID;
@@ -66,6 +75,50 @@ static int finish_write(db_conn *conn, write_ctx *w, const char *id, const char 
     return rc;
 }
 
+int api_check_reference(db_conn *conn, const db_resource *target, const char *field,
+                        const json_t *j_sent, const json_t *j_flat, json_t *j_errors)
+{
+    const char *id = json_string_value(json_object_get(j_flat, field));
+    char ptr[128] = "";
+    int exists = 0, archived = 0;
+    int rc;
+
+    if (id == NULL || json_object_get(j_sent, field) == NULL) {
+        return SVC_OK;
+    }
+    rc = db_resource_state(conn, target, id, &exists, &archived);
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    pointer_append(ptr, sizeof ptr, field);
+    if (!exists) {
+        errors_add(j_errors, ptr, "reference", "no %s has this id", target->type);
+    } else if (archived) {
+        errors_add(j_errors, ptr, "reference", "the %s is archived", target->type);
+    }
+    return SVC_OK;
+}
+
+/* A sub-resource is created only under a parent that exists and is not archived. */
+static int parent_writable(db_conn *conn, write_ctx *w)
+{
+    const api_resource *parent = w->r->parent;
+    int exists = 0, archived = 0;
+    int rc = db_resource_state(conn, parent->db, w->parent_id, &exists, &archived);
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    if (!exists) {
+        w->missing = parent->name;
+        return SVC_ENOTFOUND;
+    }
+    if (archived) {
+        snprintf(w->why, sizeof w->why, "the %s is archived; restore it first", parent->name);
+        return SVC_ESTATE;
+    }
+    return SVC_OK;
+}
+
 static int create_tx(db_conn *conn, void *arg)
 {
     write_ctx *w = arg;
@@ -74,6 +127,9 @@ static int create_tx(db_conn *conn, void *arg)
     int rc;
 
     write_reset(w);
+    if (w->parent_id != NULL && (rc = parent_writable(conn, w)) != SVC_OK) {
+        return rc;
+    }
     rc = validated_flat(conn, w, w->j_input, VALIDATE_CREATE, &j_flat);
     if (rc != SVC_OK) {
         goto out;
@@ -113,6 +169,8 @@ static int update_tx(db_conn *conn, void *arg)
         rc = SVC_EPRECONDITION;
         goto out;
     }
+    /* The parent of a sub-resource comes from its row, never from the patch. */
+    w->parent_id = w->r->parent_field != NULL ? before.parent_id : NULL;
     j_before = json_loads(before.json, 0, NULL);
     j_merged = j_before ? merge_patch(j_before, w->j_input) : NULL;
     if (j_merged == NULL) {
@@ -126,6 +184,9 @@ static int update_tx(db_conn *conn, void *arg)
     /* A patch that changes nothing is not a change: no new version, no audit event. */
     j_flat_before = validate_doc(j_before, w->r->fields, w->r->read_only, VALIDATE_UPDATE,
                                  j_scratch);
+    if (w->parent_id != NULL) {
+        json_object_set_new(j_flat_before, w->r->parent_field, json_string(w->parent_id));
+    }
     if (json_equal(j_flat, j_flat_before)) {
         w->doc = before;
         memset(&before, 0, sizeof before);
@@ -138,6 +199,7 @@ static int update_tx(db_conn *conn, void *arg)
         rc = finish_write(conn, w, w->id, "update", before.json);
     }
 out:
+    w->parent_id = NULL;
     free(flat_text);
     json_decref(j_scratch);
     json_decref(j_flat_before);
@@ -226,7 +288,7 @@ static void write_problem(write_ctx *w, int code)
         problem_send(w->rc, PROBLEM_CONFLICT, w->why, j_errors);
         return;
     default:
-        problem_from_rc(w->rc, code, w->r->name);
+        problem_from_rc(w->rc, code, w->missing ? w->missing : w->r->name);
         return;
     }
 }
@@ -248,9 +310,16 @@ static void write_clear(write_ctx *w)
 
 void api_resource_create(req_ctx *rc, const api_resource *r)
 {
+    char parent_id[37];
     write_ctx w = {.rc = rc, .r = r};
     json_t *j_body = NULL;
 
+    if (r->parent != NULL) {
+        if (api_path_uuid_or_problem(rc, 0, parent_id) != 0) {
+            return;
+        }
+        w.parent_id = parent_id;
+    }
     if (api_read_object_or_problem(rc, 0, &j_body) != 0) {
         return;
     }
@@ -352,7 +421,7 @@ void api_resource_get(req_ctx *rc, const api_resource *r)
 }
 
 typedef struct list_ctx {
-    const db_resource *r;
+    const api_resource *r;
     const db_list_query *q;
     db_page page;
 } list_ctx;
@@ -360,22 +429,34 @@ typedef struct list_ctx {
 static int list_fn(db_conn *conn, void *arg)
 {
     list_ctx *l = arg;
-    return db_resource_list(conn, l->r, l->q, &l->page);
+    if (l->q->parent_id != NULL) {
+        int exists = 0, archived = 0;
+        int rc = db_resource_state(conn, l->r->parent->db, l->q->parent_id, &exists, &archived);
+        if (rc != SVC_OK || !exists) {
+            return rc != SVC_OK ? rc : SVC_ENOTFOUND;
+        }
+    }
+    return db_resource_list(conn, l->r->db, l->q, &l->page);
 }
 
 void api_resource_list(req_ctx *rc, const api_resource *r)
 {
+    char parent_id[37];
     db_list_query q;
     list_scratch scratch;
-    list_ctx l = {.r = r->db, .q = &q};
+    list_ctx l = {.r = r, .q = &q};
     int code;
 
+    if (r->parent != NULL && api_path_uuid_or_problem(rc, 0, parent_id) != 0) {
+        return;
+    }
     if (api_list_params_or_problem(rc, r->db, &q, &scratch) != 0) {
         return;
     }
+    q.parent_id = r->parent != NULL ? parent_id : NULL;
     code = db_run(rc->app->pool, list_fn, &l);
     if (code != SVC_OK) {
-        problem_from_rc(rc, code, r->name);
+        problem_from_rc(rc, code, r->parent != NULL ? r->parent->name : r->name);
     } else {
         api_reply_page(rc, &q, &scratch, &l.page);
     }

@@ -19,17 +19,32 @@ typedef struct api_resource {
     const db_resource *db;
     const field_spec *fields;     /* writable fields */
     const char *const *read_only; /* keys accepted and ignored in bodies */
+    /* Sub-resources created and listed under a parent in the path
+     * (/v1/objectives/{id}/measurements): the parent, and the flat key set from it. */
+    const struct api_resource *parent;
+    const char *parent_field;
     /** Cross-field rules on the flat document; appends to j_errors. May be NULL. */
     void (*check)(const json_t *j_flat, json_t *j_errors);
+    /** Fields derived before writing (e.g. completed_on when done). May be NULL. */
+    void (*normalize)(json_t *j_flat);
     /**
      * Rules that need the database (references, cycles), run inside the write
-     * transaction. @p self_id is NULL on create. Returns an rc; appends field errors.
+     * transaction. @p self_id is NULL on create; @p j_sent is what the client sent (the
+     * body or the patch), so a reference is checked only when it is sent. Returns an rc;
+     * appends field errors.
      */
-    int (*check_refs)(db_conn *conn, const char *self_id, const json_t *j_flat,
-                      json_t *j_errors);
+    int (*check_refs)(db_conn *conn, const char *self_id, const json_t *j_sent,
+                      const json_t *j_flat, json_t *j_errors);
     /** May refuse an archive with SVC_ESTATE and a message in @p why. May be NULL. */
     int (*can_archive)(db_conn *conn, const char *id, char *why, size_t cap);
 } api_resource;
+
+/**
+ * Reference rule shared by every resource: when the client sent @p field and it names a
+ * row of @p target, that row must exist and not be archived (else 422 reference).
+ */
+int api_check_reference(db_conn *conn, const db_resource *target, const char *field,
+                        const json_t *j_sent, const json_t *j_flat, json_t *j_errors);
 
 void api_resource_create(req_ctx *rc, const api_resource *r);
 void api_resource_get(req_ctx *rc, const api_resource *r);

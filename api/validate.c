@@ -13,6 +13,24 @@
 #define ARRAY_MAX_ITEMS 100
 #define ARRAY_ITEM_MAX_LEN 200
 
+/* ISO 4217 codes in use (including funds and precious-metal codes). */
+static const char *const currency_codes[] = {
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR",
+    "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW",
+    "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA",
+    "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG",
+    "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE",
+    "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP",
+    "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED",
+    "VES", "VND", "VUV", "WST", "XAF", "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XCD", "XCG",
+    "XDR", "XOF", "XPD", "XPF", "XPT", "XSU", "XTS", "XUA", "XXX", "YER", "ZAR", "ZMW", "ZWG",
+    "ZWL", NULL};
+
 int enum_index(const char *const *values, const char *value)
 {
     for (int i = 0; values[i] != NULL; i++) {
@@ -187,6 +205,12 @@ static json_t *check_value(const field_spec *f, const json_t *j_value, const cha
         return check_bounds(f, (double)json_integer_value(j_value), ptr, j_errors)
                    ? json_incref((json_t *)j_value)
                    : NULL;
+    case FIELD_CURRENCY:
+        if (enum_index(currency_codes, s) < 0) {
+            errors_add(j_errors, ptr, "format", "must be an ISO 4217 currency code, e.g. EUR");
+            return NULL;
+        }
+        return json_incref((json_t *)j_value);
     case FIELD_UUID:
         if (!parse_uuid(s, uuid)) {
             errors_add(j_errors, ptr, "format", "must be a UUID");

@@ -18,6 +18,7 @@ typedef enum {
     FIELD_STRINGS,  /* array of ≤ 100 strings of ≤ 200 characters */
     FIELD_ENUMS,    /* array of distinct values */
     FIELD_OBJECT,   /* nested object described by members, or null */
+    FIELD_CURRENCY, /* an ISO 4217 code */
 } field_kind;
 
 enum {

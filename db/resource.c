@@ -30,15 +30,14 @@ void db_page_clear(db_page *page)
 
 static const char *read_source(const db_resource *r) { return r->view ? r->view : r->table; }
 
-/* Locks row @p id of the table for the rest of the transaction. */
-static int lock_row(db_conn *conn, const db_resource *r, const char *id)
+int db_resource_lock(db_conn *conn, const db_resource *r, const char *id, int *archived)
 {
     sqlbuf b;
     PGresult *res = NULL;
     int rc;
 
     sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT 1 FROM ");
+    sqlbuf_add(&b, "SELECT archived_at IS NOT NULL AS archived FROM ");
     sqlbuf_add(&b, r->table);
     sqlbuf_add(&b, " WHERE id = ");
     sqlbuf_param(&b, id);
@@ -46,6 +45,8 @@ static int lock_row(db_conn *conn, const db_resource *r, const char *id)
     rc = b.failed ? SVC_EINTERNAL : db_exec(conn, b.text, b.nparams, b.params, &res);
     if (rc == SVC_OK && PQntuples(res) == 0) {
         rc = SVC_ENOTFOUND;
+    } else if (rc == SVC_OK && archived != NULL) {
+        *archived = strcmp(db_get(res, 0, "archived"), "t") == 0;
     }
     PQclear(res);
     sqlbuf_clear(&b);
@@ -61,7 +62,7 @@ int db_resource_get(db_conn *conn, const db_resource *r, const char *id, int for
     int rc;
 
     db_doc_clear(out);
-    if (for_update && (rc = lock_row(conn, r, id)) != SVC_OK) {
+    if (for_update && (rc = db_resource_lock(conn, r, id, NULL)) != SVC_OK) {
         return rc;
     }
     sqlbuf_init(&b);
@@ -390,7 +391,11 @@ int db_resource_list(db_conn *conn, const db_resource *r, const db_list_query *q
     if (!q->include_archived) {
         sqlbuf_add(&b, " AND t.archived_at IS NULL");
     }
-    if (q->parent_id != NULL && r->parent_column != NULL) {
+    if (q->parent_id != NULL && r->parent_sql != NULL) {
+        sqlbuf_add(&b, " AND (");
+        sqlbuf_add_with_param(&b, r->parent_sql, q->parent_id);
+        sqlbuf_add(&b, ")");
+    } else if (q->parent_id != NULL && r->parent_column != NULL) {
         sqlbuf_add(&b, " AND t.");
         sqlbuf_add(&b, r->parent_column);
         sqlbuf_add(&b, " = ");

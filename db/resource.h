@@ -50,6 +50,8 @@ typedef struct db_resource {
     const char *ref_seq;      /* e.g. "objective_ref_seq" */
     const char *columns;      /* writable columns, comma-separated, "ref" first */
     const char *parent_column; /* e.g. "objective_id" for sub-resources, else NULL */
+    const char *parent_sql;   /* list condition for rows under a parent, with $1 the parent
+                                 id; NULL: "t.<parent_column> = $1" */
     const db_filter *filters; /* terminated by {0} */
     const db_sort_key *sort_keys; /* terminated by {0}; the first is the default */
     int newest_first;         /* default order descending (audit-like lists) */
@@ -71,6 +73,12 @@ void db_doc_clear(db_doc *doc);
  */
 int db_resource_get(db_conn *conn, const db_resource *r, const char *id, int for_update,
                     db_doc *out);
+
+/**
+ * Locks row @p id for the rest of the transaction and reports whether it is archived
+ * (@p archived may be NULL). @return SVC_OK, SVC_ENOTFOUND
+ */
+int db_resource_lock(db_conn *conn, const db_resource *r, const char *id, int *archived);
 
 /**
  * Inserts a row from @p flat_json (keys are column names; "ref" null → server ref).

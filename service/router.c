@@ -14,8 +14,12 @@
 #include <jansson.h>
 
 #include "api/audit_events.h"
+#include "api/measurements.h"
 #include "api/objectives.h"
 #include "api/ops.h"
+#include "api/plans.h"
+#include "api/reviews.h"
+#include "api/risks.h"
 #include "service/log.h"
 #include "service/metrics.h"
 #include "service/problem.h"
@@ -33,6 +37,46 @@ static const route routes[] = {
     {"PATCH", "/v1/objectives/{id}", NEED_EDITOR, api_objectives_update},
     {"DELETE", "/v1/objectives/{id}", NEED_ADMIN, api_objectives_archive},
     {"POST", "/v1/objectives/{id}/restore", NEED_ADMIN, api_objectives_restore},
+    {"GET", "/v1/objectives/{id}/measurements", NEED_VIEWER, api_measurements_list},
+    {"POST", "/v1/objectives/{id}/measurements", NEED_EDITOR, api_measurements_create},
+    {"GET", "/v1/objectives/{id}/risks", NEED_VIEWER, api_links_risks_of_objective},
+    {"PUT", "/v1/objectives/{id}/risks/{risk_id}", NEED_EDITOR, api_links_put},
+    {"DELETE", "/v1/objectives/{id}/risks/{risk_id}", NEED_EDITOR, api_links_delete},
+    {"GET", "/v1/measurements/{id}", NEED_VIEWER, api_measurements_get},
+    {"PATCH", "/v1/measurements/{id}", NEED_EDITOR, api_measurements_update},
+    {"DELETE", "/v1/measurements/{id}", NEED_ADMIN, api_measurements_archive},
+    {"POST", "/v1/measurements/{id}/restore", NEED_ADMIN, api_measurements_restore},
+    {"GET", "/v1/plans", NEED_VIEWER, api_plans_list},
+    {"POST", "/v1/plans", NEED_EDITOR, api_plans_create},
+    {"GET", "/v1/plans/{id}", NEED_VIEWER, api_plans_get},
+    {"PATCH", "/v1/plans/{id}", NEED_EDITOR, api_plans_update},
+    {"DELETE", "/v1/plans/{id}", NEED_ADMIN, api_plans_archive},
+    {"POST", "/v1/plans/{id}/restore", NEED_ADMIN, api_plans_restore},
+    {"GET", "/v1/plans/{id}/actions", NEED_VIEWER, api_actions_list},
+    {"POST", "/v1/plans/{id}/actions", NEED_EDITOR, api_actions_create},
+    {"GET", "/v1/actions/{id}", NEED_VIEWER, api_actions_get},
+    {"PATCH", "/v1/actions/{id}", NEED_EDITOR, api_actions_update},
+    {"DELETE", "/v1/actions/{id}", NEED_ADMIN, api_actions_archive},
+    {"POST", "/v1/actions/{id}/restore", NEED_ADMIN, api_actions_restore},
+    {"GET", "/v1/risks", NEED_VIEWER, api_risks_list},
+    {"POST", "/v1/risks", NEED_EDITOR, api_risks_create},
+    {"GET", "/v1/risks/{id}", NEED_VIEWER, api_risks_get},
+    {"PATCH", "/v1/risks/{id}", NEED_EDITOR, api_risks_update},
+    {"DELETE", "/v1/risks/{id}", NEED_ADMIN, api_risks_archive},
+    {"POST", "/v1/risks/{id}/restore", NEED_ADMIN, api_risks_restore},
+    {"GET", "/v1/risks/{id}/objectives", NEED_VIEWER, api_links_objectives_of_risk},
+    {"GET", "/v1/reviews", NEED_VIEWER, api_reviews_list},
+    {"POST", "/v1/reviews", NEED_EDITOR, api_reviews_create},
+    {"GET", "/v1/reviews/{id}", NEED_VIEWER, api_reviews_get},
+    {"PATCH", "/v1/reviews/{id}", NEED_EDITOR, api_reviews_update},
+    {"DELETE", "/v1/reviews/{id}", NEED_ADMIN, api_reviews_archive},
+    {"POST", "/v1/reviews/{id}/restore", NEED_ADMIN, api_reviews_restore},
+    {"GET", "/v1/reviews/{id}/items", NEED_VIEWER, api_review_items_list},
+    {"POST", "/v1/reviews/{id}/items", NEED_EDITOR, api_review_items_create},
+    {"GET", "/v1/review-items/{id}", NEED_VIEWER, api_review_items_get},
+    {"PATCH", "/v1/review-items/{id}", NEED_EDITOR, api_review_items_update},
+    {"DELETE", "/v1/review-items/{id}", NEED_ADMIN, api_review_items_archive},
+    {"POST", "/v1/review-items/{id}/restore", NEED_ADMIN, api_review_items_restore},
     {"GET", "/v1/audit-events", NEED_AUDITOR, api_audit_events_list},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
