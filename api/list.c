@@ -218,10 +218,10 @@ static int parse_filter(req_ctx *rc, const db_filter *f, const char *v, const ch
             [FILTER_TS_GE] = "must be an RFC 3339 timestamp",
             [FILTER_SEARCH] = "must be at most 200 characters",
             [FILTER_INT_GE] = "must be an integer"};
-        api_bad_parameter(rc, f->name,
-                          f->kind == FILTER_TEXT_EQ || f->kind == FILTER_SEARCH ? "length"
-                                                                                 : "format",
-                          what[f->kind]);
+        const char *code = f->kind == FILTER_TEXT_EQ || f->kind == FILTER_SEARCH ? "length"
+                           : f->kind == FILTER_INT_GE                           ? "type"
+                                                                                : "format";
+        api_bad_parameter(rc, f->name, code, what[f->kind]);
         return -1;
     }
     *out = v;

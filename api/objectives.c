@@ -83,35 +83,31 @@ static void objective_check(const json_t *j_flat, json_t *j_errors)
     }
 }
 
-static int objective_check_refs(db_conn *conn, const char *self_id, const json_t *j_sent,
-                                const json_t *j_flat, json_t *j_errors)
+/* Existence and archive state of parent_id are the generic reference rule; a parent
+ * must also not be the objective itself or one of its descendants. */
+static int objective_check_cycle(db_conn *conn, const char *self_id, const json_t *j_sent,
+                                 const json_t *j_flat, json_t *j_errors)
 {
     const char *parent = json_string_value(json_object_get(j_flat, "parent_id"));
     int state = 0;
     int rc;
 
-    /* A parent archived after it was set does not block edits of other fields. */
-    if (parent == NULL || json_object_get(j_sent, "parent_id") == NULL) {
+    if (parent == NULL || self_id == NULL || json_object_get(j_sent, "parent_id") == NULL) {
         return SVC_OK;
     }
-    if (self_id != NULL && strcmp(parent, self_id) == 0) {
+    if (strcmp(parent, self_id) == 0) {
         errors_add(j_errors, "/parent_id", "cycle", "an objective cannot be its own parent");
         return SVC_OK;
     }
     rc = db_objective_parent_state(conn, self_id, parent, &state);
-    if (rc != SVC_OK) {
-        return rc;
-    }
-    if (state == 1) {
-        errors_add(j_errors, "/parent_id", "reference", "no objective has this id");
-    } else if (state == 2) {
-        errors_add(j_errors, "/parent_id", "reference", "the parent objective is archived");
-    } else if (state == 3) {
+    if (rc == SVC_OK && state == 3) {
         errors_add(j_errors, "/parent_id", "cycle",
                    "the parent is a descendant of this objective");
     }
-    return SVC_OK;
+    return rc;
 }
+
+static const api_reference objective_references[] = {{"parent_id", &db_objectives}, {0}};
 
 /* Plans must be archived first: an archived objective with live plans would leave
  * them pointing at nothing active. */
@@ -123,8 +119,8 @@ static int objective_can_archive(db_conn *conn, const char *id, char *why, size_
         return rc;
     }
     if (plans > 0) {
-        snprintf(why, cap, "the objective still has %ld plan%s that are not archived; archive "
-                 "them first", plans, plans == 1 ? "" : "s");
+        snprintf(why, cap, "the objective still has %ld plan%s not archived; archive %s first",
+                 plans, plans == 1 ? "" : "s", plans == 1 ? "it" : "them");
         return SVC_ESTATE;
     }
     return SVC_OK;
@@ -137,7 +133,8 @@ const api_resource api_objective_resource = {
     .fields = objective_fields,
     .read_only = objective_read_only,
     .check = objective_check,
-    .check_refs = objective_check_refs,
+    .references = objective_references,
+    .check_refs = objective_check_cycle,
     .can_archive = objective_can_archive,
 };
 

@@ -47,12 +47,7 @@ static void plan_check(const json_t *j_flat, json_t *j_errors)
     }
 }
 
-static int plan_check_refs(db_conn *conn, const char *self_id, const json_t *j_sent,
-                           const json_t *j_flat, json_t *j_errors)
-{
-    (void)self_id;
-    return api_check_reference(conn, &db_objectives, "objective_id", j_sent, j_flat, j_errors);
-}
+static const api_reference plan_references[] = {{"objective_id", &db_objectives}, {0}};
 
 static const api_resource plans = {
     .name = "plan",
@@ -61,7 +56,7 @@ static const api_resource plans = {
     .fields = plan_fields,
     .read_only = common_read_only,
     .check = plan_check,
-    .check_refs = plan_check_refs,
+    .references = plan_references,
 };
 
 static const field_spec action_fields[] = {

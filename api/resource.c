@@ -21,6 +21,7 @@ typedef struct write_ctx {
     const char *parent_id; /* sub-resources: the parent (from the path, or the row) */
     const char *missing;   /* what SVC_ENOTFOUND refers to */
     const json_t *j_input; /* body or patch, borrowed */
+    json_t *j_sent;        /* what the client set: the body, or the keys a patch changed */
     json_t *j_errors;      /* field errors found */
     db_doc doc;            /* the document to reply with */
     char why[256];         /* message for SVC_ESTATE */
@@ -31,52 +32,30 @@ static void write_reset(write_ctx *w)
 {
     json_array_clear(w->j_errors);
     db_doc_clear(&w->doc);
+    json_decref(w->j_sent);
+    w->j_sent = NULL;
     w->why[0] = '\0';
 }
 
-/* Validates @p j_doc and runs the resource's rules; returns the flat document (new
- * reference) and SVC_EINVALID when any error was found. */
-static int validated_flat(db_conn *conn, write_ctx *w, const json_t *j_doc, validate_mode mode,
-                          json_t **flat_out)
+/* The keys of @p j_patch whose value differs from @p j_before: a GET body sent back
+ * unchanged sets nothing (new reference). */
+static json_t *patch_changes(const json_t *j_patch, const json_t *j_before)
 {
-    const api_resource *r = w->r;
-    json_t *j_flat = validate_doc(j_doc, r->fields, r->read_only, mode, w->j_errors);
-    int rc = SVC_OK;
-
-    if (w->parent_id != NULL) {
-        json_object_set_new(j_flat, r->parent_field, json_string(w->parent_id));
+    json_t *j_changed = json_object();
+    const char *key;
+    json_t *j_value;
+    json_object_foreach((json_t *)j_patch, key, j_value)
+    {
+        if (!json_equal(j_value, json_object_get(j_before, key))) {
+            json_object_set(j_changed, key, j_value);
+        }
     }
-    if (r->normalize != NULL) {
-        r->normalize(j_flat);
-    }
-    if (r->check != NULL) {
-        r->check(j_flat, w->j_errors);
-    }
-    if (r->check_refs != NULL) {
-        rc = r->check_refs(conn, mode == VALIDATE_UPDATE ? w->id : NULL, w->j_input, j_flat,
-                           w->j_errors);
-    }
-    if (rc == SVC_OK && json_array_size(w->j_errors) > 0) {
-        rc = SVC_EINVALID;
-    }
-    *flat_out = j_flat;
-    return rc;
+    return j_changed;
 }
 
-/* Re-reads the row and records the change in the audit trail. */
-static int finish_write(db_conn *conn, write_ctx *w, const char *id, const char *action,
-                        const char *before)
-{
-    int rc = db_resource_get(conn, w->r->db, id, 0, &w->doc);
-    if (rc == SVC_OK) {
-        rc = db_audit_append(conn, w->rc->who.sub, action, w->r->db->type, id,
-                             w->rc->request_id, before, w->doc.json);
-    }
-    return rc;
-}
-
-int api_check_reference(db_conn *conn, const db_resource *target, const char *field,
-                        const json_t *j_sent, const json_t *j_flat, json_t *j_errors)
+/* A reference that is set or changed must name a live row. */
+static int check_reference(db_conn *conn, const db_resource *target, const char *field,
+                           const json_t *j_sent, const json_t *j_flat, json_t *j_errors)
 {
     const char *id = json_string_value(json_object_get(j_flat, field));
     char ptr[128] = "";
@@ -97,6 +76,50 @@ int api_check_reference(db_conn *conn, const db_resource *target, const char *fi
         errors_add(j_errors, ptr, "reference", "the %s is archived", target->type);
     }
     return SVC_OK;
+}
+
+/* Validates @p j_doc and runs the resource's rules; returns the flat document (new
+ * reference) and SVC_EINVALID when any error was found. */
+static int validated_flat(db_conn *conn, write_ctx *w, const json_t *j_doc, validate_mode mode,
+                          json_t **flat_out)
+{
+    const api_resource *r = w->r;
+    json_t *j_flat = validate_doc(j_doc, r->fields, r->read_only, mode, w->j_errors);
+    int rc = SVC_OK;
+
+    if (w->parent_id != NULL) {
+        json_object_set_new(j_flat, r->parent_field, json_string(w->parent_id));
+    }
+    if (r->normalize != NULL) {
+        r->normalize(j_flat);
+    }
+    if (r->check != NULL) {
+        r->check(j_flat, w->j_errors);
+    }
+    for (const api_reference *ref = r->references; ref && ref->field && rc == SVC_OK; ref++) {
+        rc = check_reference(conn, ref->target, ref->field, w->j_sent, j_flat, w->j_errors);
+    }
+    if (r->check_refs != NULL && rc == SVC_OK) {
+        rc = r->check_refs(conn, mode == VALIDATE_UPDATE ? w->id : NULL, w->j_sent, j_flat,
+                           w->j_errors);
+    }
+    if (rc == SVC_OK && json_array_size(w->j_errors) > 0) {
+        rc = SVC_EINVALID;
+    }
+    *flat_out = j_flat;
+    return rc;
+}
+
+/* Re-reads the row and records the change in the audit trail. */
+static int finish_write(db_conn *conn, write_ctx *w, const char *id, const char *action,
+                        const char *before)
+{
+    int rc = db_resource_get(conn, w->r->db, id, 0, &w->doc);
+    if (rc == SVC_OK) {
+        rc = db_audit_append(conn, w->rc->who.sub, action, w->r->db->type, id,
+                             w->rc->request_id, before, w->doc.json);
+    }
+    return rc;
 }
 
 /* A sub-resource is created only under a parent that exists and is not archived. */
@@ -130,6 +153,7 @@ static int create_tx(db_conn *conn, void *arg)
     if (w->parent_id != NULL && (rc = parent_writable(conn, w)) != SVC_OK) {
         return rc;
     }
+    w->j_sent = json_incref((json_t *)w->j_input);
     rc = validated_flat(conn, w, w->j_input, VALIDATE_CREATE, &j_flat);
     if (rc != SVC_OK) {
         goto out;
@@ -173,6 +197,7 @@ static int update_tx(db_conn *conn, void *arg)
     w->parent_id = w->r->parent_field != NULL ? before.parent_id : NULL;
     j_before = json_loads(before.json, 0, NULL);
     j_merged = j_before ? merge_patch(j_before, w->j_input) : NULL;
+    w->j_sent = j_before ? patch_changes(w->j_input, j_before) : NULL;
     if (j_merged == NULL) {
         rc = SVC_EINTERNAL;
         goto out;
@@ -243,6 +268,33 @@ out:
     return rc;
 }
 
+/* A row comes back only under live rows: its parent and what it references. */
+static int restorable(db_conn *conn, write_ctx *w, const db_doc *before)
+{
+    const api_resource *r = w->r;
+    json_t *j_before = json_loads(before->json, 0, NULL);
+    int rc = j_before ? SVC_OK : SVC_EINTERNAL;
+
+    for (int i = -1; rc == SVC_OK && (i < 0 || (r->references && r->references[i].field)); i++) {
+        const char *field = i < 0 ? r->parent_field : r->references[i].field;
+        const db_resource *target = i < 0 ? (r->parent ? r->parent->db : NULL)
+                                          : r->references[i].target;
+        const char *id = field ? json_string_value(json_object_get(j_before, field)) : NULL;
+        int exists = 0, archived = 0;
+        if (id == NULL || target == NULL) {
+            continue;
+        }
+        rc = db_resource_state(conn, target, id, &exists, &archived);
+        if (rc == SVC_OK && archived) {
+            snprintf(w->why, sizeof w->why, "its %s (%s) is archived; restore that first",
+                     target->type, field);
+            rc = SVC_ESTATE;
+        }
+    }
+    json_decref(j_before);
+    return rc;
+}
+
 static int restore_tx(db_conn *conn, void *arg)
 {
     write_ctx *w = arg;
@@ -257,6 +309,10 @@ static int restore_tx(db_conn *conn, void *arg)
     if (!before.archived) {
         w->doc = before;
         memset(&before, 0, sizeof before);
+        goto out;
+    }
+    rc = restorable(conn, w, &before);
+    if (rc != SVC_OK) {
         goto out;
     }
     rc = db_resource_set_archived(conn, w->r->db, w->id, 0, w->rc->who.sub);
@@ -304,6 +360,7 @@ static void write_run(write_ctx *w, db_fn fn)
 
 static void write_clear(write_ctx *w)
 {
+    json_decref(w->j_sent);
     json_decref(w->j_errors);
     db_doc_clear(&w->doc);
 }

@@ -13,6 +13,13 @@
 #include "db/resource.h"
 #include "service/request.h"
 
+/* A field naming another row, which must exist and not be archived when it is set or
+ * changed (422 reference), and when its row is restored (409 state). */
+typedef struct api_reference {
+    const char *field;
+    const db_resource *target;
+} api_reference;
+
 typedef struct api_resource {
     const char *name;             /* for messages: "objective" */
     const char *collection_path;  /* for Location: "/v1/objectives" */
@@ -23,28 +30,21 @@ typedef struct api_resource {
      * (/v1/objectives/{id}/measurements): the parent, and the flat key set from it. */
     const struct api_resource *parent;
     const char *parent_field;
+    const api_reference *references; /* terminated by {0}; may be NULL */
     /** Cross-field rules on the flat document; appends to j_errors. May be NULL. */
     void (*check)(const json_t *j_flat, json_t *j_errors);
     /** Fields derived before writing (e.g. completed_on when done). May be NULL. */
     void (*normalize)(json_t *j_flat);
     /**
      * Rules that need the database (references, cycles), run inside the write
-     * transaction. @p self_id is NULL on create; @p j_sent is what the client sent (the
-     * body or the patch), so a reference is checked only when it is sent. Returns an rc;
-     * appends field errors.
+     * transaction. @p self_id is NULL on create; @p j_sent holds what the client set
+     * (the body, or the keys a patch changed). Returns an rc; appends field errors.
      */
     int (*check_refs)(db_conn *conn, const char *self_id, const json_t *j_sent,
                       const json_t *j_flat, json_t *j_errors);
     /** May refuse an archive with SVC_ESTATE and a message in @p why. May be NULL. */
     int (*can_archive)(db_conn *conn, const char *id, char *why, size_t cap);
 } api_resource;
-
-/**
- * Reference rule shared by every resource: when the client sent @p field and it names a
- * row of @p target, that row must exist and not be archived (else 422 reference).
- */
-int api_check_reference(db_conn *conn, const db_resource *target, const char *field,
-                        const json_t *j_sent, const json_t *j_flat, json_t *j_errors);
 
 void api_resource_create(req_ctx *rc, const api_resource *r);
 void api_resource_get(req_ctx *rc, const api_resource *r);

@@ -47,12 +47,7 @@ static const char *const review_item_read_only[] = {"id",         "review_id",  
                                                     "updated_at", "created_by", "updated_by",
                                                     "version",    "archived_at", NULL};
 
-static int review_item_check_refs(db_conn *conn, const char *self_id, const json_t *j_sent,
-                                  const json_t *j_flat, json_t *j_errors)
-{
-    (void)self_id;
-    return api_check_reference(conn, &db_objectives, "objective_id", j_sent, j_flat, j_errors);
-}
+static const api_reference review_item_references[] = {{"objective_id", &db_objectives}, {0}};
 
 static const api_resource review_items = {
     .name = "review item",
@@ -62,7 +57,7 @@ static const api_resource review_items = {
     .read_only = review_item_read_only,
     .parent = &reviews,
     .parent_field = "review_id",
-    .check_refs = review_item_check_refs,
+    .references = review_item_references,
 };
 
 void api_reviews_list(req_ctx *rc) { api_resource_list(rc, &reviews); }

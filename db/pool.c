@@ -173,7 +173,7 @@ static int conn_ensure(db_pool *pool, db_conn *c)
     return SVC_OK;
 }
 
-static int pool_acquire(db_pool *pool, db_conn **out)
+int db_pool_acquire(db_pool *pool, db_conn **out)
 {
     struct timespec deadline;
     db_conn *c = NULL;
@@ -222,7 +222,7 @@ static int pool_acquire(db_pool *pool, db_conn **out)
     return SVC_OK;
 }
 
-static void pool_release(db_pool *pool, db_conn *c)
+void db_pool_release(db_pool *pool, db_conn *c)
 {
     pthread_mutex_lock(&pool->lock);
     c->in_use = 0;
@@ -321,6 +321,10 @@ int db_command(db_conn *c, const char *sql, int nparams, const char *const *valu
 }
 
 const char *db_last_sqlstate(const db_conn *c) { return c->sqlstate; }
+
+PGconn *db_conn_pg(db_conn *c) { return c->pg; }
+
+int db_rc_from_result(db_conn *c, const PGresult *res) { return conn_rc_from_result(c, res); }
 const char *db_last_constraint(const db_conn *c) { return c->constraint; }
 
 const char *db_get(const PGresult *res, int row, const char *name)
@@ -345,13 +349,13 @@ int db_run(db_pool *pool, db_fn fn, void *ctx)
     int rc = SVC_EUNAVAILABLE;
     for (int attempt = 1; attempt <= 2; attempt++) {
         db_conn *c = NULL;
-        rc = pool_acquire(pool, &c);
+        rc = db_pool_acquire(pool, &c);
         if (rc != SVC_OK) {
             return rc;
         }
         rc = fn(c, ctx);
         int lost = conn_lost(c);
-        pool_release(pool, c);
+        db_pool_release(pool, c);
         /* A read on a connection that died (e.g. a server restart) is safe to repeat. */
         if (!(rc == SVC_EUNAVAILABLE && lost) && rc != SVC_ERETRY) {
             return rc;
@@ -367,7 +371,7 @@ int db_tx_run(db_pool *pool, db_fn fn, void *ctx)
         db_conn *c = NULL;
         int committing = 0;
 
-        rc = pool_acquire(pool, &c);
+        rc = db_pool_acquire(pool, &c);
         if (rc != SVC_OK) {
             return rc;
         }
@@ -382,7 +386,7 @@ int db_tx_run(db_pool *pool, db_fn fn, void *ctx)
             PQclear(PQexec(c->pg, "ROLLBACK"));
         }
         int lost = conn_lost(c);
-        pool_release(pool, c);
+        db_pool_release(pool, c);
         if (rc == SVC_OK) {
             return rc;
         }

@@ -23,6 +23,15 @@ const char *db_last_sqlstate(const db_conn *conn);
 /** The constraint named by the last failed statement ("" if none). */
 const char *db_last_constraint(const db_conn *conn);
 
+/** Checks a connection out of the pool (deadline: the pool's acquire timeout). */
+int db_pool_acquire(db_pool *pool, db_conn **out);
+/** Returns a connection to the pool. */
+void db_pool_release(db_pool *pool, db_conn *conn);
+/** The libpq connection behind @p conn (borrowed). */
+PGconn *db_conn_pg(db_conn *conn);
+/** Maps a failed result to an rc (and logs it), as db_exec does. */
+int db_rc_from_result(db_conn *conn, const PGresult *res);
+
 /** Opens a standalone connection with the session settings the service relies on. */
 PGconn *db_connect(const char *url);
 

@@ -18,6 +18,7 @@
 #include "api/objectives.h"
 #include "api/ops.h"
 #include "api/plans.h"
+#include "api/reports.h"
 #include "api/reviews.h"
 #include "api/risks.h"
 #include "service/log.h"
@@ -37,6 +38,7 @@ static const route routes[] = {
     {"PATCH", "/v1/objectives/{id}", NEED_EDITOR, api_objectives_update},
     {"DELETE", "/v1/objectives/{id}", NEED_ADMIN, api_objectives_archive},
     {"POST", "/v1/objectives/{id}/restore", NEED_ADMIN, api_objectives_restore},
+    {"GET", "/v1/objectives/{id}/progress", NEED_VIEWER, api_objectives_progress},
     {"GET", "/v1/objectives/{id}/measurements", NEED_VIEWER, api_measurements_list},
     {"POST", "/v1/objectives/{id}/measurements", NEED_EDITOR, api_measurements_create},
     {"GET", "/v1/objectives/{id}/risks", NEED_VIEWER, api_links_risks_of_objective},
@@ -78,6 +80,14 @@ static const route routes[] = {
     {"DELETE", "/v1/review-items/{id}", NEED_ADMIN, api_review_items_archive},
     {"POST", "/v1/review-items/{id}/restore", NEED_ADMIN, api_review_items_restore},
     {"GET", "/v1/audit-events", NEED_AUDITOR, api_audit_events_list},
+    {"GET", "/v1/reports/objectives-summary", NEED_VIEWER, api_reports_objectives_summary},
+    {"GET", "/v1/reports/plans-summary", NEED_VIEWER, api_reports_plans_summary},
+    {"GET", "/v1/reports/risk-matrix", NEED_VIEWER, api_reports_risk_matrix},
+    {"GET", "/v1/reports/reviews-summary", NEED_VIEWER, api_reports_reviews_summary},
+    {"GET", "/v1/reports/compliance", NEED_VIEWER, api_reports_compliance},
+    {"GET", "/v1/reports/traceability", NEED_VIEWER, api_reports_traceability},
+    {"GET", "/v1/reports/overdue", NEED_VIEWER, api_reports_overdue},
+    {"GET", "/v1/reports/register", NEED_VIEWER, api_reports_register},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 

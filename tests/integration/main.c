@@ -22,7 +22,14 @@ int main(void)
     srunner_add_suite(sr, suite_http_objectives());
     srunner_add_suite(sr, suite_http_objectives_list());
     srunner_add_suite(sr, suite_http_audit());
+    srunner_add_suite(sr, suite_http_measurements());
+    srunner_add_suite(sr, suite_http_plans());
+    srunner_add_suite(sr, suite_http_risks());
+    srunner_add_suite(sr, suite_http_reviews());
+    srunner_add_suite(sr, suite_http_computed());
     srunner_add_suite(sr, suite_process());
+    srunner_add_suite(sr, suite_http_reports());
+    srunner_add_suite(sr, suite_db_health());
     srunner_add_suite(sr, suite_docs());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
