@@ -7,7 +7,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config python3 python3-yaml nodejs npm \
         libulfius-dev libjansson-dev libpq-dev libjwt-dev \
-        liborcania-dev libyder-dev libmicrohttpd-dev \
+        liborcania-dev libyder-dev libmicrohttpd-dev libgnutls28-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -7,6 +7,7 @@
 #include "api/common.h"
 #include "api/objectives.h"
 #include "api/resource.h"
+#include "api/resources.h"
 #include "db/model.h"
 #include "service/problem.h"
 
@@ -33,7 +34,7 @@ static void measurement_check(const json_t *j_flat, json_t *j_errors)
     }
 }
 
-static const api_resource measurements = {
+const api_resource api_measurement_resource = {
     .name = "measurement",
     .collection_path = "/v1/measurements",
     .db = &db_measurements,
@@ -44,9 +45,9 @@ static const api_resource measurements = {
     .check = measurement_check,
 };
 
-void api_measurements_list(req_ctx *rc) { api_resource_list(rc, &measurements); }
-void api_measurements_create(req_ctx *rc) { api_resource_create(rc, &measurements); }
-void api_measurements_get(req_ctx *rc) { api_resource_get(rc, &measurements); }
-void api_measurements_update(req_ctx *rc) { api_resource_update(rc, &measurements); }
-void api_measurements_archive(req_ctx *rc) { api_resource_archive(rc, &measurements); }
-void api_measurements_restore(req_ctx *rc) { api_resource_restore(rc, &measurements); }
+void api_measurements_list(req_ctx *rc) { api_resource_list(rc, &api_measurement_resource); }
+void api_measurements_create(req_ctx *rc) { api_resource_create(rc, &api_measurement_resource); }
+void api_measurements_get(req_ctx *rc) { api_resource_get(rc, &api_measurement_resource); }
+void api_measurements_update(req_ctx *rc) { api_resource_update(rc, &api_measurement_resource); }
+void api_measurements_archive(req_ctx *rc) { api_resource_archive(rc, &api_measurement_resource); }
+void api_measurements_restore(req_ctx *rc) { api_resource_restore(rc, &api_measurement_resource); }

@@ -6,6 +6,7 @@
 
 #include "api/common.h"
 #include "api/resource.h"
+#include "api/resources.h"
 #include "db/model.h"
 #include "db/objectives.h"
 #include "service/problem.h"
@@ -49,7 +50,7 @@ static void plan_check(const json_t *j_flat, json_t *j_errors)
 
 static const api_reference plan_references[] = {{"objective_id", &db_objectives}, {0}};
 
-static const api_resource plans = {
+const api_resource api_plan_resource = {
     .name = "plan",
     .collection_path = "/v1/plans",
     .db = &db_plans,
@@ -87,27 +88,27 @@ static void action_normalize(json_t *j_flat)
     }
 }
 
-static const api_resource actions = {
+const api_resource api_action_resource = {
     .name = "action",
     .collection_path = "/v1/actions",
     .db = &db_actions,
     .fields = action_fields,
     .read_only = action_read_only,
-    .parent = &plans,
+    .parent = &api_plan_resource,
     .parent_field = "plan_id",
     .normalize = action_normalize,
 };
 
-void api_plans_list(req_ctx *rc) { api_resource_list(rc, &plans); }
-void api_plans_create(req_ctx *rc) { api_resource_create(rc, &plans); }
-void api_plans_get(req_ctx *rc) { api_resource_get(rc, &plans); }
-void api_plans_update(req_ctx *rc) { api_resource_update(rc, &plans); }
-void api_plans_archive(req_ctx *rc) { api_resource_archive(rc, &plans); }
-void api_plans_restore(req_ctx *rc) { api_resource_restore(rc, &plans); }
+void api_plans_list(req_ctx *rc) { api_resource_list(rc, &api_plan_resource); }
+void api_plans_create(req_ctx *rc) { api_resource_create(rc, &api_plan_resource); }
+void api_plans_get(req_ctx *rc) { api_resource_get(rc, &api_plan_resource); }
+void api_plans_update(req_ctx *rc) { api_resource_update(rc, &api_plan_resource); }
+void api_plans_archive(req_ctx *rc) { api_resource_archive(rc, &api_plan_resource); }
+void api_plans_restore(req_ctx *rc) { api_resource_restore(rc, &api_plan_resource); }
 
-void api_actions_list(req_ctx *rc) { api_resource_list(rc, &actions); }
-void api_actions_create(req_ctx *rc) { api_resource_create(rc, &actions); }
-void api_actions_get(req_ctx *rc) { api_resource_get(rc, &actions); }
-void api_actions_update(req_ctx *rc) { api_resource_update(rc, &actions); }
-void api_actions_archive(req_ctx *rc) { api_resource_archive(rc, &actions); }
-void api_actions_restore(req_ctx *rc) { api_resource_restore(rc, &actions); }
+void api_actions_list(req_ctx *rc) { api_resource_list(rc, &api_action_resource); }
+void api_actions_create(req_ctx *rc) { api_resource_create(rc, &api_action_resource); }
+void api_actions_get(req_ctx *rc) { api_resource_get(rc, &api_action_resource); }
+void api_actions_update(req_ctx *rc) { api_resource_update(rc, &api_action_resource); }
+void api_actions_archive(req_ctx *rc) { api_resource_archive(rc, &api_action_resource); }
+void api_actions_restore(req_ctx *rc) { api_resource_restore(rc, &api_action_resource); }

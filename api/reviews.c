@@ -3,6 +3,7 @@
 #include "api/reviews.h"
 
 #include "api/resource.h"
+#include "api/resources.h"
 #include "db/model.h"
 #include "db/objectives.h"
 
@@ -24,7 +25,7 @@ static const char *const review_read_only[] = {"id",         "created_at", "upda
                                                "created_by", "updated_by", "version",
                                                "archived_at", NULL};
 
-static const api_resource reviews = {
+const api_resource api_review_resource = {
     .name = "review",
     .collection_path = "/v1/reviews",
     .db = &db_reviews,
@@ -49,27 +50,27 @@ static const char *const review_item_read_only[] = {"id",         "review_id",  
 
 static const api_reference review_item_references[] = {{"objective_id", &db_objectives}, {0}};
 
-static const api_resource review_items = {
+const api_resource api_review_item_resource = {
     .name = "review item",
     .collection_path = "/v1/review-items",
     .db = &db_review_items,
     .fields = review_item_fields,
     .read_only = review_item_read_only,
-    .parent = &reviews,
+    .parent = &api_review_resource,
     .parent_field = "review_id",
     .references = review_item_references,
 };
 
-void api_reviews_list(req_ctx *rc) { api_resource_list(rc, &reviews); }
-void api_reviews_create(req_ctx *rc) { api_resource_create(rc, &reviews); }
-void api_reviews_get(req_ctx *rc) { api_resource_get(rc, &reviews); }
-void api_reviews_update(req_ctx *rc) { api_resource_update(rc, &reviews); }
-void api_reviews_archive(req_ctx *rc) { api_resource_archive(rc, &reviews); }
-void api_reviews_restore(req_ctx *rc) { api_resource_restore(rc, &reviews); }
+void api_reviews_list(req_ctx *rc) { api_resource_list(rc, &api_review_resource); }
+void api_reviews_create(req_ctx *rc) { api_resource_create(rc, &api_review_resource); }
+void api_reviews_get(req_ctx *rc) { api_resource_get(rc, &api_review_resource); }
+void api_reviews_update(req_ctx *rc) { api_resource_update(rc, &api_review_resource); }
+void api_reviews_archive(req_ctx *rc) { api_resource_archive(rc, &api_review_resource); }
+void api_reviews_restore(req_ctx *rc) { api_resource_restore(rc, &api_review_resource); }
 
-void api_review_items_list(req_ctx *rc) { api_resource_list(rc, &review_items); }
-void api_review_items_create(req_ctx *rc) { api_resource_create(rc, &review_items); }
-void api_review_items_get(req_ctx *rc) { api_resource_get(rc, &review_items); }
-void api_review_items_update(req_ctx *rc) { api_resource_update(rc, &review_items); }
-void api_review_items_archive(req_ctx *rc) { api_resource_archive(rc, &review_items); }
-void api_review_items_restore(req_ctx *rc) { api_resource_restore(rc, &review_items); }
+void api_review_items_list(req_ctx *rc) { api_resource_list(rc, &api_review_item_resource); }
+void api_review_items_create(req_ctx *rc) { api_resource_create(rc, &api_review_item_resource); }
+void api_review_items_get(req_ctx *rc) { api_resource_get(rc, &api_review_item_resource); }
+void api_review_items_update(req_ctx *rc) { api_resource_update(rc, &api_review_item_resource); }
+void api_review_items_archive(req_ctx *rc) { api_resource_archive(rc, &api_review_item_resource); }
+void api_review_items_restore(req_ctx *rc) { api_resource_restore(rc, &api_review_item_resource); }

@@ -10,6 +10,7 @@
 #include "api/common.h"
 #include "api/objectives.h"
 #include "api/resource.h"
+#include "api/resources.h"
 #include "db/model.h"
 #include "db/objectives.h"
 #include "service/problem.h"

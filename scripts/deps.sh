@@ -17,6 +17,7 @@ packages=(
     liborcania-dev
     libyder-dev
     libmicrohttpd-dev
+    libgnutls28-dev
     check
     postgresql-15
     python3

@@ -14,6 +14,7 @@ static const struct {
     const char *title;
 } problems[] = {
     [PROBLEM_MALFORMED_JSON] = {400, "malformed-json", "Malformed JSON"},
+    [PROBLEM_MALFORMED_BODY] = {400, "malformed-body", "Malformed body"},
     [PROBLEM_INVALID_PARAMETER] = {400, "invalid-parameter", "Invalid parameter"},
     [PROBLEM_UNAUTHORIZED] = {401, "unauthorized", "Unauthorized"},
     [PROBLEM_FORBIDDEN] = {403, "forbidden", "Forbidden"},
@@ -32,6 +33,12 @@ int problem_status(problem_kind kind) { return problems[kind].status; }
 
 void problem_send(req_ctx *rc, problem_kind kind, const char *detail, json_t *j_errors)
 {
+    problem_send_ext(rc, kind, detail, j_errors, NULL);
+}
+
+void problem_send_ext(req_ctx *rc, problem_kind kind, const char *detail, json_t *j_errors,
+                      json_t *j_extra)
+{
     char type[96], instance[160];
     json_t *j_body = NULL;
     char *text = NULL;
@@ -41,6 +48,9 @@ void problem_send(req_ctx *rc, problem_kind kind, const char *detail, json_t *j_
     j_body = json_pack("{ss ss si ss? ss ss}", "type", type, "title", problems[kind].title, "status",
                        problems[kind].status, "detail", detail, "instance", instance,
                        "request_id", rc->request_id);
+    if (j_body != NULL && j_extra != NULL) {
+        json_object_update_missing(j_body, j_extra);
+    }
     if (j_body != NULL && j_errors != NULL) {
         json_object_set(j_body, "errors", j_errors);
     }
@@ -61,6 +71,7 @@ void problem_send(req_ctx *rc, problem_kind kind, const char *detail, json_t *j_
     free(text);
     json_decref(j_body);
     json_decref(j_errors);
+    json_decref(j_extra);
 }
 
 void problem_from_rc(req_ctx *rc, int code, const char *what)

@@ -8,6 +8,7 @@
 
 typedef enum {
     PROBLEM_MALFORMED_JSON,
+    PROBLEM_MALFORMED_BODY,
     PROBLEM_INVALID_PARAMETER,
     PROBLEM_UNAUTHORIZED,
     PROBLEM_FORBIDDEN,
@@ -31,6 +32,10 @@ int problem_status(problem_kind kind);
  * @param j_errors array of field errors, or NULL; stolen
  */
 void problem_send(req_ctx *rc, problem_kind kind, const char *detail, json_t *j_errors);
+
+/** As problem_send, with the members of @p j_extra (stolen, may be NULL) added. */
+void problem_send_ext(req_ctx *rc, problem_kind kind, const char *detail, json_t *j_errors,
+                      json_t *j_extra);
 
 /** Sends the problem that an rc from the db layer means; @p what names the resource. */
 void problem_from_rc(req_ctx *rc, int code, const char *what);

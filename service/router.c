@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "api/audit_events.h"
+#include "api/import.h"
 #include "api/measurements.h"
 #include "api/objectives.h"
 #include "api/ops.h"
@@ -21,73 +22,75 @@
 #include "api/reports.h"
 #include "api/reviews.h"
 #include "api/risks.h"
+#include "service/idempotency.h"
 #include "service/log.h"
 #include "service/metrics.h"
 #include "service/problem.h"
 
 static const route routes[] = {
-    {"GET", "/healthz", NEED_NONE, api_ops_healthz},
-    {"GET", "/readyz", NEED_NONE, api_ops_readyz},
-    {"GET", "/metrics", NEED_NONE, api_ops_metrics},
-    {"GET", "/openapi.json", NEED_NONE, api_ops_openapi},
-    {"GET", "/docs", NEED_NONE, api_ops_docs},
-    {"GET", "/docs/redoc.standalone.js", NEED_NONE, api_ops_docs_script},
-    {"GET", "/v1/objectives", NEED_VIEWER, api_objectives_list},
-    {"POST", "/v1/objectives", NEED_EDITOR, api_objectives_create},
-    {"GET", "/v1/objectives/{id}", NEED_VIEWER, api_objectives_get},
-    {"PATCH", "/v1/objectives/{id}", NEED_EDITOR, api_objectives_update},
-    {"DELETE", "/v1/objectives/{id}", NEED_ADMIN, api_objectives_archive},
-    {"POST", "/v1/objectives/{id}/restore", NEED_ADMIN, api_objectives_restore},
-    {"GET", "/v1/objectives/{id}/progress", NEED_VIEWER, api_objectives_progress},
-    {"GET", "/v1/objectives/{id}/measurements", NEED_VIEWER, api_measurements_list},
-    {"POST", "/v1/objectives/{id}/measurements", NEED_EDITOR, api_measurements_create},
-    {"GET", "/v1/objectives/{id}/risks", NEED_VIEWER, api_links_risks_of_objective},
-    {"PUT", "/v1/objectives/{id}/risks/{risk_id}", NEED_EDITOR, api_links_put},
-    {"DELETE", "/v1/objectives/{id}/risks/{risk_id}", NEED_EDITOR, api_links_delete},
-    {"GET", "/v1/measurements/{id}", NEED_VIEWER, api_measurements_get},
-    {"PATCH", "/v1/measurements/{id}", NEED_EDITOR, api_measurements_update},
-    {"DELETE", "/v1/measurements/{id}", NEED_ADMIN, api_measurements_archive},
-    {"POST", "/v1/measurements/{id}/restore", NEED_ADMIN, api_measurements_restore},
-    {"GET", "/v1/plans", NEED_VIEWER, api_plans_list},
-    {"POST", "/v1/plans", NEED_EDITOR, api_plans_create},
-    {"GET", "/v1/plans/{id}", NEED_VIEWER, api_plans_get},
-    {"PATCH", "/v1/plans/{id}", NEED_EDITOR, api_plans_update},
-    {"DELETE", "/v1/plans/{id}", NEED_ADMIN, api_plans_archive},
-    {"POST", "/v1/plans/{id}/restore", NEED_ADMIN, api_plans_restore},
-    {"GET", "/v1/plans/{id}/actions", NEED_VIEWER, api_actions_list},
-    {"POST", "/v1/plans/{id}/actions", NEED_EDITOR, api_actions_create},
-    {"GET", "/v1/actions/{id}", NEED_VIEWER, api_actions_get},
-    {"PATCH", "/v1/actions/{id}", NEED_EDITOR, api_actions_update},
-    {"DELETE", "/v1/actions/{id}", NEED_ADMIN, api_actions_archive},
-    {"POST", "/v1/actions/{id}/restore", NEED_ADMIN, api_actions_restore},
-    {"GET", "/v1/risks", NEED_VIEWER, api_risks_list},
-    {"POST", "/v1/risks", NEED_EDITOR, api_risks_create},
-    {"GET", "/v1/risks/{id}", NEED_VIEWER, api_risks_get},
-    {"PATCH", "/v1/risks/{id}", NEED_EDITOR, api_risks_update},
-    {"DELETE", "/v1/risks/{id}", NEED_ADMIN, api_risks_archive},
-    {"POST", "/v1/risks/{id}/restore", NEED_ADMIN, api_risks_restore},
-    {"GET", "/v1/risks/{id}/objectives", NEED_VIEWER, api_links_objectives_of_risk},
-    {"GET", "/v1/reviews", NEED_VIEWER, api_reviews_list},
-    {"POST", "/v1/reviews", NEED_EDITOR, api_reviews_create},
-    {"GET", "/v1/reviews/{id}", NEED_VIEWER, api_reviews_get},
-    {"PATCH", "/v1/reviews/{id}", NEED_EDITOR, api_reviews_update},
-    {"DELETE", "/v1/reviews/{id}", NEED_ADMIN, api_reviews_archive},
-    {"POST", "/v1/reviews/{id}/restore", NEED_ADMIN, api_reviews_restore},
-    {"GET", "/v1/reviews/{id}/items", NEED_VIEWER, api_review_items_list},
-    {"POST", "/v1/reviews/{id}/items", NEED_EDITOR, api_review_items_create},
-    {"GET", "/v1/review-items/{id}", NEED_VIEWER, api_review_items_get},
-    {"PATCH", "/v1/review-items/{id}", NEED_EDITOR, api_review_items_update},
-    {"DELETE", "/v1/review-items/{id}", NEED_ADMIN, api_review_items_archive},
-    {"POST", "/v1/review-items/{id}/restore", NEED_ADMIN, api_review_items_restore},
-    {"GET", "/v1/audit-events", NEED_AUDITOR, api_audit_events_list},
-    {"GET", "/v1/reports/objectives-summary", NEED_VIEWER, api_reports_objectives_summary},
-    {"GET", "/v1/reports/plans-summary", NEED_VIEWER, api_reports_plans_summary},
-    {"GET", "/v1/reports/risk-matrix", NEED_VIEWER, api_reports_risk_matrix},
-    {"GET", "/v1/reports/reviews-summary", NEED_VIEWER, api_reports_reviews_summary},
-    {"GET", "/v1/reports/compliance", NEED_VIEWER, api_reports_compliance},
-    {"GET", "/v1/reports/traceability", NEED_VIEWER, api_reports_traceability},
-    {"GET", "/v1/reports/overdue", NEED_VIEWER, api_reports_overdue},
-    {"GET", "/v1/reports/register", NEED_VIEWER, api_reports_register},
+    {"GET", "/healthz", NEED_NONE, api_ops_healthz, 0},
+    {"GET", "/readyz", NEED_NONE, api_ops_readyz, 0},
+    {"GET", "/metrics", NEED_NONE, api_ops_metrics, 0},
+    {"GET", "/openapi.json", NEED_NONE, api_ops_openapi, 0},
+    {"GET", "/docs", NEED_NONE, api_ops_docs, 0},
+    {"GET", "/docs/redoc.standalone.js", NEED_NONE, api_ops_docs_script, 0},
+    {"GET", "/v1/objectives", NEED_VIEWER, api_objectives_list, 0},
+    {"POST", "/v1/objectives", NEED_EDITOR, api_objectives_create, 0},
+    {"GET", "/v1/objectives/{id}", NEED_VIEWER, api_objectives_get, 0},
+    {"PATCH", "/v1/objectives/{id}", NEED_EDITOR, api_objectives_update, 0},
+    {"DELETE", "/v1/objectives/{id}", NEED_ADMIN, api_objectives_archive, 0},
+    {"POST", "/v1/objectives/{id}/restore", NEED_ADMIN, api_objectives_restore, 0},
+    {"GET", "/v1/objectives/{id}/progress", NEED_VIEWER, api_objectives_progress, 0},
+    {"GET", "/v1/objectives/{id}/measurements", NEED_VIEWER, api_measurements_list, 0},
+    {"POST", "/v1/objectives/{id}/measurements", NEED_EDITOR, api_measurements_create, 0},
+    {"GET", "/v1/objectives/{id}/risks", NEED_VIEWER, api_links_risks_of_objective, 0},
+    {"PUT", "/v1/objectives/{id}/risks/{risk_id}", NEED_EDITOR, api_links_put, 0},
+    {"DELETE", "/v1/objectives/{id}/risks/{risk_id}", NEED_EDITOR, api_links_delete, 0},
+    {"GET", "/v1/measurements/{id}", NEED_VIEWER, api_measurements_get, 0},
+    {"PATCH", "/v1/measurements/{id}", NEED_EDITOR, api_measurements_update, 0},
+    {"DELETE", "/v1/measurements/{id}", NEED_ADMIN, api_measurements_archive, 0},
+    {"POST", "/v1/measurements/{id}/restore", NEED_ADMIN, api_measurements_restore, 0},
+    {"GET", "/v1/plans", NEED_VIEWER, api_plans_list, 0},
+    {"POST", "/v1/plans", NEED_EDITOR, api_plans_create, 0},
+    {"GET", "/v1/plans/{id}", NEED_VIEWER, api_plans_get, 0},
+    {"PATCH", "/v1/plans/{id}", NEED_EDITOR, api_plans_update, 0},
+    {"DELETE", "/v1/plans/{id}", NEED_ADMIN, api_plans_archive, 0},
+    {"POST", "/v1/plans/{id}/restore", NEED_ADMIN, api_plans_restore, 0},
+    {"GET", "/v1/plans/{id}/actions", NEED_VIEWER, api_actions_list, 0},
+    {"POST", "/v1/plans/{id}/actions", NEED_EDITOR, api_actions_create, 0},
+    {"GET", "/v1/actions/{id}", NEED_VIEWER, api_actions_get, 0},
+    {"PATCH", "/v1/actions/{id}", NEED_EDITOR, api_actions_update, 0},
+    {"DELETE", "/v1/actions/{id}", NEED_ADMIN, api_actions_archive, 0},
+    {"POST", "/v1/actions/{id}/restore", NEED_ADMIN, api_actions_restore, 0},
+    {"GET", "/v1/risks", NEED_VIEWER, api_risks_list, 0},
+    {"POST", "/v1/risks", NEED_EDITOR, api_risks_create, 0},
+    {"GET", "/v1/risks/{id}", NEED_VIEWER, api_risks_get, 0},
+    {"PATCH", "/v1/risks/{id}", NEED_EDITOR, api_risks_update, 0},
+    {"DELETE", "/v1/risks/{id}", NEED_ADMIN, api_risks_archive, 0},
+    {"POST", "/v1/risks/{id}/restore", NEED_ADMIN, api_risks_restore, 0},
+    {"GET", "/v1/risks/{id}/objectives", NEED_VIEWER, api_links_objectives_of_risk, 0},
+    {"GET", "/v1/reviews", NEED_VIEWER, api_reviews_list, 0},
+    {"POST", "/v1/reviews", NEED_EDITOR, api_reviews_create, 0},
+    {"GET", "/v1/reviews/{id}", NEED_VIEWER, api_reviews_get, 0},
+    {"PATCH", "/v1/reviews/{id}", NEED_EDITOR, api_reviews_update, 0},
+    {"DELETE", "/v1/reviews/{id}", NEED_ADMIN, api_reviews_archive, 0},
+    {"POST", "/v1/reviews/{id}/restore", NEED_ADMIN, api_reviews_restore, 0},
+    {"GET", "/v1/reviews/{id}/items", NEED_VIEWER, api_review_items_list, 0},
+    {"POST", "/v1/reviews/{id}/items", NEED_EDITOR, api_review_items_create, 0},
+    {"GET", "/v1/review-items/{id}", NEED_VIEWER, api_review_items_get, 0},
+    {"PATCH", "/v1/review-items/{id}", NEED_EDITOR, api_review_items_update, 0},
+    {"DELETE", "/v1/review-items/{id}", NEED_ADMIN, api_review_items_archive, 0},
+    {"POST", "/v1/review-items/{id}/restore", NEED_ADMIN, api_review_items_restore, 0},
+    {"GET", "/v1/audit-events", NEED_AUDITOR, api_audit_events_list, 0},
+    {"POST", "/v1/import", NEED_EDITOR, api_import, 1},
+    {"GET", "/v1/reports/objectives-summary", NEED_VIEWER, api_reports_objectives_summary, 0},
+    {"GET", "/v1/reports/plans-summary", NEED_VIEWER, api_reports_plans_summary, 0},
+    {"GET", "/v1/reports/risk-matrix", NEED_VIEWER, api_reports_risk_matrix, 0},
+    {"GET", "/v1/reports/reviews-summary", NEED_VIEWER, api_reports_reviews_summary, 0},
+    {"GET", "/v1/reports/compliance", NEED_VIEWER, api_reports_compliance, 0},
+    {"GET", "/v1/reports/traceability", NEED_VIEWER, api_reports_traceability, 0},
+    {"GET", "/v1/reports/overdue", NEED_VIEWER, api_reports_overdue, 0},
+    {"GET", "/v1/reports/register", NEED_VIEWER, api_reports_register, 0},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -214,12 +217,10 @@ static int cors_apply(req_ctx *rc)
     return preflight;
 }
 
-static size_t body_limit(const req_ctx *rc) { return rc->app->cfg->max_body_bytes; }
-
-static int body_too_large(const req_ctx *rc)
+static int body_too_large(const req_ctx *rc, const route *rt)
 {
     const char *declared = u_map_get_case(rc->req->map_header, "Content-Length");
-    size_t limit = body_limit(rc);
+    size_t limit = rt->bulk ? rc->app->cfg->import_max_bytes : rc->app->cfg->max_body_bytes;
     if (declared != NULL) {
         char *end = NULL;
         unsigned long long n = strtoull(declared, &end, 10);
@@ -289,6 +290,7 @@ int router_dispatch(const struct _u_request *req, struct _u_response *resp, void
     const route *rt = NULL;
     char allow[128];
     struct timespec start;
+    idem_claim claim = {0};
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     memset(&rc, 0, sizeof rc);
@@ -316,7 +318,7 @@ int router_dispatch(const struct _u_request *req, struct _u_response *resp, void
         }
         goto out;
     }
-    if (body_too_large(&rc)) {
+    if (body_too_large(&rc, rt)) {
         problem_send(&rc, PROBLEM_PAYLOAD_TOO_LARGE, "the request body exceeds the size limit",
                      NULL);
         goto out;
@@ -324,7 +326,11 @@ int router_dispatch(const struct _u_request *req, struct _u_response *resp, void
     if (rt->need != NEED_NONE && authorize(&rc, rt) != 0) {
         goto out;
     }
+    if (strcmp(rt->method, "POST") == 0 && idem_begin(&rc, &claim)) {
+        goto out;
+    }
     rt->handler(&rc);
+    idem_finish(&rc, &claim);
 out: {
     double seconds = seconds_since(&start);
     log_request(&rc, rt, seconds);

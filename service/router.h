@@ -17,6 +17,7 @@ typedef struct route {
     const char *pattern; /* segments; "{name}" captures one */
     unsigned need;       /* roles, any of which grants access; NEED_NONE: no token */
     handler_fn handler;
+    int bulk;            /* body limit IMPORT_MAX_BYTES instead of MAX_BODY_BYTES */
 } route;
 
 /** The route table (static). */

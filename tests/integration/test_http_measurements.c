@@ -384,6 +384,20 @@ START_TEST(test_measurements_parent_errors)
     ck_assert(json_number_value(json_object_get(r.json, "value")) == 6.0);
     ck_assert_int_eq(jint(r.json, "version"), 2);
     http_response_clear(&r);
+    /* Archived, it comes back only once its objective is restored. */
+    send_expect("DELETE", path, "admin", NULL, 204);
+    strcat(path, "/restore");
+    api_call(&r, "POST", path, "admin", NULL, NULL);
+    ck_assert_problem(r, 409, "", "state");
+    http_response_clear(&r);
+    char opath[160];
+    send_expect("POST", fmt_path(opath, sizeof opath, "/v1/objectives/%s/restore", oid), "admin",
+                NULL, 200);
+    api_call(&r, "POST", path, "admin", NULL, NULL);
+    ck_assert_status(r, 200);
+    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
+    ck_assert_int_eq(jint(r.json, "version"), 4);
+    http_response_clear(&r);
 }
 END_TEST
 

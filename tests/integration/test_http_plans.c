@@ -623,23 +623,37 @@ START_TEST(test_plans_and_objective_archive_rules)
     ck_assert_str_eq(jstr(r.json, "note"), "late correction");
     http_response_clear(&r);
 
-    /* The only way to a live plan of an archived objective is restoring the plan (restore
-     * does not check the parent). Then other fields may change, but the archived objective
-     * cannot be sent as a reference. */
-    strcat(path, "/restore");
-    send_expect("POST", path, "admin", NULL, 200);
-    fmt_path(path, sizeof path, "/v1/plans/%s", pid);
-    api_call(&r, "PATCH", path, "editor", "{\"status\":\"cancelled\",\"title\":\"Dropped\"}", NULL);
-    ck_assert_status(r, 200);
-    ck_assert_str_eq(jstr(r.json, "status"), "cancelled");
-    ck_assert_str_eq(jstr(r.json, "objective_id"), oid);
+    /* A plan comes back only under a live objective. */
+    char restore[160];
+    fmt_path(restore, sizeof restore, "/v1/plans/%s/restore", pid);
+    api_call(&r, "POST", restore, "admin", NULL, NULL);
+    ck_assert_problem(r, 409, "", "state");
     http_response_clear(&r);
-    snprintf(body, sizeof body, "{\"objective_id\":\"%s\"}", oid);
+    api_call(&r, "GET", path, "viewer", NULL, NULL);
+    ck_assert(json_is_string(json_object_get(r.json, "archived_at")));
+    ck_assert_int_eq(jint(r.json, "version"), 2);
+    http_response_clear(&r);
+    strcat(opath, "/restore");
+    send_expect("POST", opath, "admin", NULL, 200);
+    api_call(&r, "POST", restore, "admin", NULL, NULL);
+    ck_assert_status(r, 200);
+    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
+    ck_assert_int_eq(jint(r.json, "version"), 3);
+    http_response_clear(&r);
+
+    /* Moving the plan to an archived objective is refused. */
+    char dead[40];
+    new_objective(dead);
+    send_expect("DELETE", fmt_path(body, sizeof body, "/v1/objectives/%s", dead), "admin", NULL,
+                204);
+    snprintf(body, sizeof body, "{\"objective_id\":\"%s\",\"title\":\"Moved\"}", dead);
     api_call(&r, "PATCH", path, "editor", body, NULL);
     ck_assert_problem(r, 422, "/objective_id", "reference");
     http_response_clear(&r);
     api_call(&r, "GET", path, "viewer", NULL, NULL);
-    ck_assert_str_eq(jstr(r.json, "title"), "Dropped");
+    ck_assert_str_eq(jstr(r.json, "title"), "Plan");
+    ck_assert_str_eq(jstr(r.json, "objective_id"), oid);
+    ck_assert_int_eq(jint(r.json, "version"), 3);
     http_response_clear(&r);
 }
 END_TEST
@@ -1001,6 +1015,19 @@ START_TEST(test_actions_parent_errors)
     ck_assert_status(r, 200);
     ck_assert_str_eq(jstr(r.json, "status"), "cancelled");
     ck_assert_str_eq(jstr(r.json, "plan_id"), pid);
+    http_response_clear(&r);
+    /* Archived, it comes back only once its plan is restored. */
+    send_expect("DELETE", path, "admin", NULL, 204);
+    strcat(path, "/restore");
+    api_call(&r, "POST", path, "admin", NULL, NULL);
+    ck_assert_problem(r, 409, "", "state");
+    http_response_clear(&r);
+    char ppath[160];
+    send_expect("POST", fmt_path(ppath, sizeof ppath, "/v1/plans/%s/restore", pid), "admin", NULL,
+                200);
+    api_call(&r, "POST", path, "admin", NULL, NULL);
+    ck_assert_status(r, 200);
+    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
     http_response_clear(&r);
 }
 END_TEST

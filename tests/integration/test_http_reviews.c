@@ -692,6 +692,19 @@ START_TEST(test_review_items_parent_errors)
     ck_assert_status(r, 200);
     ck_assert_str_eq(jstr(r.json, "notes"), "minuted late");
     http_response_clear(&r);
+    /* Archived, it comes back only once its review is restored. */
+    send_expect("DELETE", path, "admin", NULL, 204);
+    strcat(path, "/restore");
+    api_call(&r, "POST", path, "admin", NULL, NULL);
+    ck_assert_problem(r, 409, "", "state");
+    http_response_clear(&r);
+    char rpath[160];
+    send_expect("POST", fmt_path(rpath, sizeof rpath, "/v1/reviews/%s/restore", rid), "admin",
+                NULL, 200);
+    api_call(&r, "POST", path, "admin", NULL, NULL);
+    ck_assert_status(r, 200);
+    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
+    http_response_clear(&r);
 }
 END_TEST
 
@@ -769,12 +782,27 @@ START_TEST(test_review_items_get_patch_archive_restore)
     ck_assert_problem(r, 415, NULL, NULL);
     http_response_clear(&r);
 
-    /* Its objective archived later: other fields may change; the archived one cannot be sent. */
+    /* Its objective archived later: other fields may change, and the GET body sent back
+     * (with the unchanged objective_id) is a no-op; changing to an archived one is not. */
     send_expect("DELETE", fmt_path(q, sizeof q, "/v1/objectives/%s", oid2), "admin", NULL, 204);
     api_call(&r, "PATCH", path, "editor", "{\"follow_up\":\"next quarter\"}", NULL);
     ck_assert_status(r, 200);
     ck_assert_str_eq(jstr(r.json, "follow_up"), "next quarter");
     ck_assert_int_eq(jint(r.json, "version"), 3);
+    http_response_clear(&r);
+    api_call(&r, "GET", path, "viewer", NULL, NULL);
+    char *doc = strdup(r.body);
+    http_response_clear(&r);
+    api_call(&r, "PATCH", path, "editor", doc, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(jint(r.json, "version"), 3);
+    http_response_clear(&r);
+    free(doc);
+    snprintf(body, sizeof body, "{\"objective_id\":\"%s\"}", oid);
+    api_call(&r, "PATCH", path, "editor", body, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_str_eq(jstr(r.json, "objective_id"), oid);
+    ck_assert_int_eq(jint(r.json, "version"), 4);
     http_response_clear(&r);
     snprintf(body, sizeof body, "{\"objective_id\":\"%s\"}", oid2);
     api_call(&r, "PATCH", path, "editor", body, NULL);
@@ -782,14 +810,14 @@ START_TEST(test_review_items_get_patch_archive_restore)
     http_response_clear(&r);
 
     /* Archive and restore. */
-    const char *stale[] = {"If-Match: \"2\"", NULL};
+    const char *stale[] = {"If-Match: \"3\"", NULL};
     api_call(&r, "DELETE", path, "admin", NULL, stale);
     ck_assert_problem(r, 412, NULL, NULL);
     http_response_clear(&r);
     send_expect("DELETE", path, "admin", NULL, 204);
     api_call(&r, "GET", path, "viewer", NULL, NULL);
     ck_assert(json_is_string(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 4);
+    ck_assert_int_eq(jint(r.json, "version"), 5);
     http_response_clear(&r);
     ck_assert_int_eq(count_at(list), 0);
     ck_assert_int_eq(count_at(fmt_path(q, sizeof q, "%s?include_archived=true", list)), 1);
@@ -800,12 +828,25 @@ START_TEST(test_review_items_get_patch_archive_restore)
     api_call(&r, "POST", restore, "admin", NULL, NULL);
     ck_assert_status(r, 200);
     ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 5);
+    ck_assert_int_eq(jint(r.json, "version"), 6);
     http_response_clear(&r);
     api_call(&r, "POST", restore, "admin", NULL, NULL);
-    ck_assert_int_eq(jint(r.json, "version"), 5);
+    ck_assert_int_eq(jint(r.json, "version"), 6);
     http_response_clear(&r);
     ck_assert_int_eq(count_at(list), 1);
+
+    /* An item comes back only while the objective it names is live. */
+    send_expect("DELETE", path, "admin", NULL, 204);
+    send_expect("DELETE", fmt_path(q, sizeof q, "/v1/objectives/%s", oid), "admin", NULL, 204);
+    api_call(&r, "POST", restore, "admin", NULL, NULL);
+    ck_assert_problem(r, 409, "", "state");
+    http_response_clear(&r);
+    send_expect("POST", fmt_path(q, sizeof q, "/v1/objectives/%s/restore", oid), "admin", NULL,
+                200);
+    api_call(&r, "POST", restore, "admin", NULL, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(jint(r.json, "version"), 8);
+    http_response_clear(&r);
     api_call(&r, "DELETE", "/v1/review-items/" MISSING_ID, "admin", NULL, NULL);
     ck_assert_problem(r, 404, NULL, NULL);
     http_response_clear(&r);

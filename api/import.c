@@ -1,0 +1,986 @@
+/* Bulk import. A body (JSON document, or CSV / NDJSON of one type) becomes rows; inside
+ * one transaction every row is matched by ref against stored rows, its references are
+ * resolved (to rows of the same import or stored ones), it is validated with the same
+ * field rules as the single-row API, and the rows that pass are written set-based, one
+ * statement per type and step. Atomic mode commits only when every row passed; a dry
+ * run always rolls back; either way the reply says what each row did or would do. */
+#include "api/import.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "api/common.h"
+#include "api/import_parse.h"
+#include "api/parse.h"
+#include "api/resources.h"
+#include "api/validate.h"
+#include "db/import.h"
+#include "service/log.h"
+#include "service/problem.h"
+#include "service/rc.h"
+
+typedef enum {
+    T_OBJECTIVE,
+    T_RISK,
+    T_PLAN,
+    T_MEASUREMENT,
+    T_ACTION,
+    T_REVIEW,
+    T_REVIEW_ITEM,
+    T_LINK,
+    NTYPES
+} row_type;
+
+typedef struct ref_spec {
+    const char *key;    /* e.g. "objective_ref" */
+    row_type target;
+    const char *column; /* e.g. "objective_id" */
+    int required;
+} ref_spec;
+
+typedef struct type_info {
+    const char *name;   /* result "type" */
+    const char *plural; /* document key and ?type= value */
+    const api_resource *res;
+    ref_spec refs[2];
+} type_info;
+
+/* In write order: a row's references are written before it. */
+static const type_info types[NTYPES] = {
+    [T_OBJECTIVE] = {"objective", "objectives", &api_objective_resource,
+                     {{"parent_ref", T_OBJECTIVE, "parent_id", 0}}},
+    [T_RISK] = {"risk", "risks", &api_risk_resource, {{0}}},
+    [T_PLAN] = {"plan", "plans", &api_plan_resource,
+                {{"objective_ref", T_OBJECTIVE, "objective_id", 1}}},
+    [T_MEASUREMENT] = {"measurement", "measurements", &api_measurement_resource,
+                       {{"objective_ref", T_OBJECTIVE, "objective_id", 1}}},
+    [T_ACTION] = {"action", "actions", &api_action_resource, {{"plan_ref", T_PLAN, "plan_id", 1}}},
+    [T_REVIEW] = {"review", "reviews", &api_review_resource, {{0}}},
+    [T_REVIEW_ITEM] = {"review_item", "items", &api_review_item_resource,
+                       {{"objective_ref", T_OBJECTIVE, "objective_id", 1}}},
+    [T_LINK] = {"link", "links", NULL,
+                {{"objective_ref", T_OBJECTIVE, "objective_id", 1},
+                 {"risk_ref", T_RISK, "risk_id", 1}}},
+};
+
+/* Result order: the order DESIGN lists the document's keys. */
+static const row_type result_order[] = {T_OBJECTIVE, T_MEASUREMENT, T_PLAN, T_ACTION,
+                                        T_RISK,      T_LINK,        T_REVIEW};
+
+enum { ST_PENDING, ST_CREATED, ST_UPDATED, ST_SKIPPED, ST_FAILED };
+static const char *const status_names[] = {"pending", "created", "updated", "skipped", "failed"};
+enum { ON_CONFLICT_ERROR, ON_CONFLICT_UPDATE, ON_CONFLICT_SKIP };
+
+typedef struct row {
+    row_type type;
+    size_t index;       /* within its type (items: within their review) */
+    size_t line;        /* CSV/NDJSON physical line; 0 for JSON */
+    json_t *j_in;       /* borrowed from the parsed body */
+    json_t *j_flat;     /* validated flat document */
+    json_t *j_errors;
+    json_t *j_parse_errors; /* found while reading the body: they survive every attempt */
+    char id[37];
+    char pointer[160];  /* "/objectives/3" or "/reviews/2/items/0" */
+    const char *ref;    /* borrowed from j_in */
+    char *assigned_ref; /* server ref after insert */
+    int status;
+    int stored;         /* matched a stored row (update or skip) */
+    long review;        /* items: their review's row */
+    long target_row[2]; /* in-import row a reference resolved to, or -1 */
+    char target_id[2][37];
+    int cyclic;         /* found on a parent cycle: fails on the next attempt */
+} row;
+
+typedef struct import_ctx {
+    req_ctx *rc;
+    int partial, dry_run, on_conflict;
+    row *rows;
+    size_t nrows, cap;
+    size_t count[NTYPES];
+    json_t *in_import[NTYPES]; /* ref → row index */
+    json_t *stored[NTYPES];    /* ref → {id, archived} */
+    int any_failed;
+    int redo;                  /* cycles found: run again without those rows */
+} import_ctx;
+
+static row *row_add(import_ctx *c, row_type type, json_t *j_in, size_t line)
+{
+    if (c->nrows == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        row *grown = realloc(c->rows, cap * sizeof *grown);
+        if (grown == NULL) {
+            return NULL;
+        }
+        c->rows = grown;
+        c->cap = cap;
+    }
+    row *r = &c->rows[c->nrows++];
+    memset(r, 0, sizeof *r);
+    r->type = type;
+    r->index = c->count[type]++;
+    r->line = line;
+    r->j_in = j_in;
+    r->review = -1;
+    r->target_row[0] = r->target_row[1] = -1;
+    snprintf(r->pointer, sizeof r->pointer, "/%s/%zu", types[type].plural, r->index);
+    return r;
+}
+
+static void row_error(row *r, const char *field, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void row_error(row *r, const char *field, const char *code, const char *fmt, ...)
+{
+    char message[300], ptr[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    snprintf(ptr, sizeof ptr, "%s%s%s", r->pointer, field[0] ? "/" : "", field);
+    if (r->j_errors == NULL) {
+        r->j_errors = json_array();
+    }
+    errors_add(r->j_errors, ptr, code, "%s", message);
+    r->status = ST_FAILED;
+}
+
+/* ---- parsing the body into rows ---- */
+
+static int add_rows_of(import_ctx *c, row_type type, json_t *j_array, const size_t *lines)
+{
+    size_t i;
+    json_t *j_row;
+    json_array_foreach(j_array, i, j_row)
+    {
+        row *r = row_add(c, type, j_row, lines ? lines[i] : 0);
+        if (r == NULL) {
+            return -1;
+        }
+        if (!json_is_object(j_row)) {
+            row_error(r, "", "type", "a row must be a JSON object");
+            continue;
+        }
+        if (type != T_REVIEW) {
+            continue;
+        }
+        /* A review's items are rows of their own, reported within the review. */
+        json_t *j_items = json_object_get(j_row, "items");
+        long review = (long)(r - c->rows);
+        if (j_items != NULL && !json_is_array(j_items)) {
+            row_error(r, "items", "type", "must be an array of review items");
+            continue;
+        }
+        size_t k;
+        json_t *j_item;
+        json_array_foreach(j_items, k, j_item)
+        {
+            row *item = row_add(c, T_REVIEW_ITEM, j_item, r->line);
+            if (item == NULL) {
+                return -1;
+            }
+            item->review = review;
+            item->index = k;
+            snprintf(item->pointer, sizeof item->pointer, "%.100s/items/%zu",
+                     c->rows[review].pointer, k);
+            if (!json_is_object(j_item)) {
+                row_error(item, "", "type", "a review item must be a JSON object");
+            }
+        }
+    }
+    return 0;
+}
+
+static row_type type_named(const char *plural)
+{
+    for (int t = 0; t < NTYPES; t++) {
+        if (t != T_REVIEW_ITEM && strcmp(types[t].plural, plural) == 0) {
+            return (row_type)t;
+        }
+    }
+    return NTYPES;
+}
+
+/* ---- matching, resolving, validating (inside the transaction) ---- */
+
+static void ctx_reset(import_ctx *c)
+{
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        json_decref(r->j_flat);
+        r->j_flat = NULL;
+        free(r->assigned_ref);
+        r->assigned_ref = NULL;
+        r->stored = 0;
+        r->target_row[0] = r->target_row[1] = -1;
+        json_decref(r->j_errors);
+        r->j_errors = r->j_parse_errors ? json_deep_copy(r->j_parse_errors) : NULL;
+        r->status = r->j_parse_errors ? ST_FAILED : ST_PENDING;
+        r->ref = json_string_value(json_object_get(r->j_in, "ref"));
+    }
+    for (int t = 0; t < NTYPES; t++) {
+        json_decref(c->in_import[t]);
+        json_decref(c->stored[t]);
+        c->in_import[t] = json_object();
+        c->stored[t] = NULL;
+    }
+    c->any_failed = 0;
+    c->redo = 0;
+}
+
+static void new_uuid(char out[37])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+        memset(b, 0, sizeof b);
+    }
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
+/* Loads the stored rows named by any ref of the import, one query per table. */
+static int load_stored(db_conn *conn, import_ctx *c)
+{
+    json_t *j_refs[NTYPES] = {0};
+    int rc = SVC_OK;
+
+    for (int t = 0; t < NTYPES; t++) {
+        j_refs[t] = json_array();
+    }
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->ref != NULL) {
+            json_array_append_new(j_refs[r->type], json_string(r->ref));
+        }
+        for (int k = 0; k < 2 && types[r->type].refs[k].key; k++) {
+            const char *target = json_string_value(json_object_get(r->j_in, types[r->type].refs[k].key));
+            if (target != NULL) {
+                json_array_append_new(j_refs[types[r->type].refs[k].target], json_string(target));
+            }
+        }
+    }
+    for (int t = 0; t < NTYPES && rc == SVC_OK; t++) {
+        char *refs = NULL, *map = NULL;
+        if (types[t].res == NULL || json_array_size(j_refs[t]) == 0) {
+            c->stored[t] = json_object();
+            continue;
+        }
+        refs = json_dumps(j_refs[t], JSON_COMPACT);
+        rc = refs ? db_import_lookup(conn, types[t].res->db, refs, &map) : SVC_EINTERNAL;
+        if (rc == SVC_OK) {
+            c->stored[t] = json_loads(map, 0, NULL);
+            rc = c->stored[t] ? SVC_OK : SVC_EINTERNAL;
+        }
+        free(refs);
+        free(map);
+    }
+    for (int t = 0; t < NTYPES; t++) {
+        json_decref(j_refs[t]);
+    }
+    return rc;
+}
+
+/* Decides create / update / skip by ref, and gives every row its id. */
+static void match_rows(import_ctx *c)
+{
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        json_t *j_stored = r->ref ? json_object_get(c->stored[r->type], r->ref) : NULL;
+        if (r->status == ST_FAILED || r->type == T_LINK) {
+            continue;
+        }
+        if (r->ref != NULL && json_object_get(c->in_import[r->type], r->ref) != NULL) {
+            row_error(r, "ref", "conflict", "repeats the ref of an earlier row");
+            continue;
+        }
+        if (r->ref != NULL) {
+            json_object_set_new(c->in_import[r->type], r->ref, json_integer((json_int_t)i));
+        }
+        if (j_stored == NULL) {
+            new_uuid(r->id);
+            continue;
+        }
+        r->stored = 1;
+        snprintf(r->id, sizeof r->id, "%s", json_string_value(json_object_get(j_stored, "id")));
+        if (c->on_conflict == ON_CONFLICT_ERROR) {
+            row_error(r, "ref", "conflict", "a stored %s already has this ref", types[r->type].name);
+        } else if (c->on_conflict == ON_CONFLICT_SKIP) {
+            r->status = ST_SKIPPED;
+        } else if (json_is_true(json_object_get(j_stored, "archived"))) {
+            row_error(r, "ref", "state", "the stored %s is archived; restore it first",
+                      types[r->type].name);
+        }
+    }
+}
+
+/* Resolves each *_ref to a row of this import or a stored row. */
+static void resolve_refs(import_ctx *c)
+{
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->status == ST_FAILED || r->status == ST_SKIPPED) {
+            continue;
+        }
+        if (r->type == T_REVIEW_ITEM && r->review >= 0) {
+            r->target_row[1] = r->review; /* the review: the item's parent */
+        }
+        for (int k = 0; k < 2 && types[r->type].refs[k].key; k++) {
+            const ref_spec *spec = &types[r->type].refs[k];
+            const json_t *j_ref = json_object_get(r->j_in, spec->key);
+            const char *target = json_string_value(j_ref);
+            json_t *j_row, *j_stored;
+            if (j_ref == NULL || json_is_null(j_ref)) {
+                if (spec->required) {
+                    row_error(r, spec->key, "required", "is required");
+                }
+                continue;
+            }
+            if (target == NULL) {
+                row_error(r, spec->key, "type", "must be a string");
+                continue;
+            }
+            if ((j_row = json_object_get(c->in_import[spec->target], target)) != NULL) {
+                r->target_row[k] = (long)json_integer_value(j_row);
+                memcpy(r->target_id[k], c->rows[r->target_row[k]].id, 37);
+            } else if ((j_stored = json_object_get(c->stored[spec->target], target)) != NULL) {
+                if (json_is_true(json_object_get(j_stored, "archived"))) {
+                    row_error(r, spec->key, "reference", "the %s %.64s is archived",
+                              types[spec->target].name, target);
+                } else {
+                    snprintf(r->target_id[k], 37, "%s",
+                             json_string_value(json_object_get(j_stored, "id")));
+                }
+            } else {
+                row_error(r, spec->key, "reference", "no %s has the ref %.64s",
+                          types[spec->target].name, target);
+            }
+        }
+    }
+}
+
+static const field_spec *field_named(const field_spec *fields, const char *name)
+{
+    for (const field_spec *f = fields; f->name; f++) {
+        if (strcmp(f->name, name) == 0) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* Validates one row with its resource's field rules; the reference columns take the
+ * resolved ids. */
+static void validate_row(import_ctx *c, row *r)
+{
+    const type_info *ti = &types[r->type];
+    const api_resource *res = ti->res;
+    json_t *j_work = json_deep_copy(r->j_in);
+    json_t *j_errors = json_array();
+    static const char placeholder[] = "00000000-0000-4000-8000-000000000000";
+
+    for (int k = 0; k < 2 && ti->refs[k].key; k++) {
+        const char *column = ti->refs[k].column;
+        if (json_object_get(r->j_in, column) != NULL) {
+            row_error(r, column, "unknown_field", "refer by %s, not by id", ti->refs[k].key);
+        }
+        json_object_del(j_work, ti->refs[k].key);
+        if (res != NULL && field_named(res->fields, column) != NULL) {
+            const char *id = r->target_id[k][0] ? r->target_id[k] : NULL;
+            json_object_set_new(j_work, column,
+                                id ? json_string(id)
+                                   : (ti->refs[k].required ? json_string(placeholder)
+                                                           : json_null()));
+        }
+    }
+    if (r->type == T_REVIEW) {
+        json_object_del(j_work, "items");
+    }
+    if (res == NULL) {
+        /* Links have no fields besides their two refs. */
+        const char *key;
+        json_t *j_v;
+        json_object_foreach(j_work, key, j_v)
+        {
+            row_error(r, key, "unknown_field", "a link has only objective_ref and risk_ref");
+        }
+        json_decref(j_work);
+        json_decref(j_errors);
+        return;
+    }
+    r->j_flat = validate_doc(j_work, res->fields, res->read_only, VALIDATE_CREATE, j_errors);
+    for (int k = 0; k < 2 && ti->refs[k].key; k++) {
+        if (r->target_id[k][0]) {
+            json_object_set_new(r->j_flat, ti->refs[k].column, json_string(r->target_id[k]));
+        }
+    }
+    if (res->parent_field != NULL && r->type == T_REVIEW_ITEM) {
+        json_object_set_new(r->j_flat, res->parent_field, json_string(c->rows[r->review].id));
+    }
+    if (res->normalize) {
+        res->normalize(r->j_flat);
+    }
+    if (res->check) {
+        res->check(r->j_flat, j_errors);
+    }
+    json_object_set_new(r->j_flat, "id", json_string(r->id));
+    /* Field pointers are relative to the row: prefix them. */
+    size_t i;
+    json_t *j_err;
+    json_array_foreach(j_errors, i, j_err)
+    {
+        const char *field = json_string_value(json_object_get(j_err, "field"));
+        row_error(r, field[0] == '/' ? field + 1 : field,
+                  json_string_value(json_object_get(j_err, "code")), "%s",
+                  json_string_value(json_object_get(j_err, "message")));
+    }
+    json_decref(j_errors);
+    json_decref(j_work);
+}
+
+/* A row fails with what it refers to, and a review with any of its items, until
+ * nothing changes. */
+static void propagate_failures(import_ctx *c)
+{
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (size_t i = 0; i < c->nrows; i++) {
+            row *r = &c->rows[i];
+            if (r->status == ST_FAILED) {
+                if (r->type == T_REVIEW_ITEM && c->rows[r->review].status != ST_FAILED) {
+                    row_error(&c->rows[r->review], "", "reference", "one of its items failed");
+                    changed = 1;
+                }
+                continue;
+            }
+            for (int k = 0; k < 2; k++) {
+                long t = r->target_row[k];
+                if (t >= 0 && c->rows[t].status == ST_FAILED) {
+                    const char *key = r->type == T_REVIEW_ITEM && k == 1
+                                          ? ""
+                                          : types[r->type].refs[k].key;
+                    row_error(r, key ? key : "", "reference", "names a row of this import that failed");
+                    changed = 1;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* Review items without a ref match a stored item of their review for the same
+ * objective, so an import can be run again without duplicating them. */
+static int match_review_items(db_conn *conn, import_ctx *c)
+{
+    json_t *j_reviews = json_array();
+    char *ids = NULL, *items = NULL;
+    json_t *j_items = NULL;
+    int rc = SVC_OK;
+
+    for (size_t i = 0; i < c->nrows; i++) {
+        if (c->rows[i].type == T_REVIEW && c->rows[i].stored) {
+            json_array_append_new(j_reviews, json_string(c->rows[i].id));
+        }
+    }
+    if (json_array_size(j_reviews) == 0) {
+        goto out;
+    }
+    ids = json_dumps(j_reviews, JSON_COMPACT);
+    rc = db_import_review_items(conn, ids, &items);
+    j_items = rc == SVC_OK ? json_loads(items, 0, NULL) : NULL;
+    for (size_t i = 0; j_items && i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        size_t k;
+        json_t *j_it;
+        if (r->type != T_REVIEW_ITEM || r->status == ST_FAILED || r->ref != NULL) {
+            continue;
+        }
+        json_array_foreach(j_items, k, j_it)
+        {
+            if (strcmp(json_string_value(json_object_get(j_it, "review_id")),
+                       c->rows[r->review].id) == 0 &&
+                strcmp(json_string_value(json_object_get(j_it, "objective_id")),
+                       r->target_id[0]) == 0 &&
+                !json_is_true(json_object_get(j_it, "archived"))) {
+                snprintf(r->id, sizeof r->id, "%s", json_string_value(json_object_get(j_it, "id")));
+                r->stored = 1;
+                break;
+            }
+        }
+    }
+out:
+    free(ids);
+    free(items);
+    json_decref(j_items);
+    json_decref(j_reviews);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+static int ids_contain(const json_t *j_ids, const char *id)
+{
+    return json_object_get(j_ids, id) != NULL;
+}
+
+static int write_type(db_conn *conn, import_ctx *c, row_type t)
+{
+    const db_resource *dbr = types[t].res->db;
+    json_t *j_creates = json_array(), *j_updates = json_array(), *j_update_ids = json_array();
+    char *creates = NULL, *updates = NULL, *update_ids = NULL, *refs = NULL, *changed = NULL;
+    char *before = NULL, *created_ids = NULL, *changed_ids = NULL;
+    json_t *j_refs = NULL, *j_changed = NULL, *j_changed_set = json_object();
+    json_t *j_created_ids = json_array();
+    const char *actor = c->rc->who.sub, *rid = c->rc->request_id;
+    int rc = SVC_OK;
+
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->type != t || r->status != ST_PENDING) {
+            continue;
+        }
+        if (r->stored) {
+            json_array_append(j_updates, r->j_flat);
+            json_array_append_new(j_update_ids, json_string(r->id));
+        } else {
+            json_array_append(j_creates, r->j_flat);
+        }
+    }
+    if (json_array_size(j_creates) > 0) {
+        creates = json_dumps(j_creates, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        rc = creates ? db_import_insert(conn, dbr, creates, actor, &refs) : SVC_EINTERNAL;
+        j_refs = rc == SVC_OK ? json_loads(refs, 0, NULL) : NULL;
+    }
+    if (rc == SVC_OK && json_array_size(j_updates) > 0) {
+        update_ids = json_dumps(j_update_ids, JSON_COMPACT);
+        updates = json_dumps(j_updates, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        rc = db_import_docs(conn, dbr, update_ids, &before);
+        if (rc == SVC_OK) {
+            rc = db_import_update(conn, dbr, updates, actor, &changed);
+        }
+        j_changed = rc == SVC_OK ? json_loads(changed, 0, NULL) : NULL;
+        size_t k;
+        json_t *j_id;
+        json_array_foreach(j_changed, k, j_id) { json_object_set(j_changed_set, json_string_value(j_id), json_true()); }
+    }
+    for (size_t i = 0; rc == SVC_OK && i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->type != t || r->status != ST_PENDING) {
+            continue;
+        }
+        if (!r->stored) {
+            const char *ref = json_string_value(json_object_get(j_refs, r->id));
+            r->status = ST_CREATED;
+            r->assigned_ref = ref ? strdup(ref) : NULL;
+            json_array_append_new(j_created_ids, json_string(r->id));
+        } else {
+            r->status = ids_contain(j_changed_set, r->id) ? ST_UPDATED : ST_SKIPPED;
+        }
+    }
+    if (rc == SVC_OK && json_array_size(j_created_ids) > 0) {
+        created_ids = json_dumps(j_created_ids, JSON_COMPACT);
+        rc = db_import_audit(conn, dbr, created_ids, "[]", "import", actor, rid);
+    }
+    if (rc == SVC_OK && json_array_size(j_changed) > 0) {
+        changed_ids = json_dumps(j_changed, JSON_COMPACT);
+        rc = db_import_audit(conn, dbr, changed_ids, before, "import", actor, rid);
+    }
+    free(creates);
+    free(updates);
+    free(update_ids);
+    free(refs);
+    free(changed);
+    free(before);
+    free(created_ids);
+    free(changed_ids);
+    json_decref(j_creates);
+    json_decref(j_updates);
+    json_decref(j_update_ids);
+    json_decref(j_refs);
+    json_decref(j_changed);
+    json_decref(j_changed_set);
+    json_decref(j_created_ids);
+    return rc;
+}
+
+static int write_links(db_conn *conn, import_ctx *c)
+{
+    json_t *j_links = json_array(), *j_created = NULL, *j_new = json_object();
+    char *links = NULL, *created = NULL;
+    int rc = SVC_OK;
+
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->type == T_LINK && r->status == ST_PENDING) {
+            json_array_append_new(j_links, json_pack("{ssss}", "objective_id", r->target_id[0],
+                                                     "risk_id", r->target_id[1]));
+        }
+    }
+    if (json_array_size(j_links) > 0) {
+        links = json_dumps(j_links, JSON_COMPACT);
+        rc = db_import_links(conn, links, c->rc->who.sub, c->rc->request_id, &created);
+        j_created = rc == SVC_OK ? json_loads(created, 0, NULL) : NULL;
+    }
+    size_t k;
+    json_t *j_pair;
+    json_array_foreach(j_created, k, j_pair)
+    {
+        char key[80];
+        snprintf(key, sizeof key, "%s/%s", json_string_value(json_object_get(j_pair, "objective_id")),
+                 json_string_value(json_object_get(j_pair, "risk_id")));
+        json_object_set_new(j_new, key, json_true());
+    }
+    for (size_t i = 0; rc == SVC_OK && i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->type == T_LINK && r->status == ST_PENDING) {
+            char key[80];
+            snprintf(key, sizeof key, "%s/%s", r->target_id[0], r->target_id[1]);
+            r->status = json_object_get(j_new, key) ? ST_CREATED : ST_SKIPPED;
+        }
+    }
+    free(links);
+    free(created);
+    json_decref(j_links);
+    json_decref(j_created);
+    json_decref(j_new);
+    return rc;
+}
+
+/* Objectives written now sitting on a parent cycle are remembered, and the import runs
+ * again without them. */
+static int find_cycles(db_conn *conn, import_ctx *c)
+{
+    json_t *j_ids = json_array(), *j_cyclic = NULL;
+    char *ids = NULL, *cyclic = NULL;
+    int rc = SVC_OK;
+
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->type == T_OBJECTIVE && (r->status == ST_CREATED || r->status == ST_UPDATED) &&
+            json_is_string(json_object_get(r->j_flat, "parent_id"))) {
+            json_array_append_new(j_ids, json_string(r->id));
+        }
+    }
+    if (json_array_size(j_ids) > 0) {
+        ids = json_dumps(j_ids, JSON_COMPACT);
+        rc = db_import_cycles(conn, ids, &cyclic);
+        j_cyclic = rc == SVC_OK ? json_loads(cyclic, 0, NULL) : NULL;
+    }
+    size_t k;
+    json_t *j_id;
+    json_array_foreach(j_cyclic, k, j_id)
+    {
+        for (size_t i = 0; i < c->nrows; i++) {
+            if (c->rows[i].type == T_OBJECTIVE && strcmp(c->rows[i].id, json_string_value(j_id)) == 0) {
+                c->rows[i].cyclic = 1;
+                c->redo = 1;
+            }
+        }
+    }
+    free(ids);
+    free(cyclic);
+    json_decref(j_ids);
+    json_decref(j_cyclic);
+    return rc;
+}
+
+/* The whole import in one transaction; see the file comment. May run more than once
+ * (db_tx_run retries, cycle redo): every derived state is rebuilt on entry. */
+static int import_tx(db_conn *conn, void *arg)
+{
+    import_ctx *c = arg;
+    int rc;
+
+    ctx_reset(c);
+    rc = load_stored(conn, c);
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    match_rows(c);
+    resolve_refs(c);
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->cyclic) {
+            row_error(r, "parent_ref", "cycle", "would make objectives their own ancestors");
+        }
+        if (r->status == ST_PENDING) {
+            validate_row(c, r);
+        }
+    }
+    rc = match_review_items(conn, c);
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    propagate_failures(c);
+    for (size_t i = 0; i < c->nrows; i++) {
+        c->any_failed |= c->rows[i].status == ST_FAILED;
+    }
+    static const row_type write_order[] = {T_OBJECTIVE, T_RISK,   T_PLAN,        T_MEASUREMENT,
+                                           T_ACTION,    T_REVIEW, T_REVIEW_ITEM};
+    for (size_t k = 0; rc == SVC_OK && k < sizeof write_order / sizeof write_order[0]; k++) {
+        rc = write_type(conn, c, write_order[k]);
+    }
+    if (rc == SVC_OK) {
+        rc = write_links(conn, c);
+    }
+    if (rc == SVC_OK) {
+        rc = find_cycles(conn, c);
+    }
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    if (c->redo || c->dry_run || (c->any_failed && !c->partial)) {
+        return SVC_EINVALID; /* roll back; the rows say what happened */
+    }
+    return SVC_OK;
+}
+
+/* ---- the reply ---- */
+
+static json_t *results_render(import_ctx *c, json_t *j_errors_out)
+{
+    json_t *j_results = json_array();
+    long totals[5] = {0};
+
+    for (size_t o = 0; o < sizeof result_order / sizeof result_order[0]; o++) {
+        for (size_t i = 0; i < c->nrows; i++) {
+            row *r = &c->rows[i];
+            if (r->type != result_order[o]) {
+                continue;
+            }
+            json_t *j_errors = json_array();
+            if (r->j_errors) {
+                json_array_extend(j_errors, r->j_errors);
+            }
+            /* Items report within their review. */
+            for (size_t k = 0; r->type == T_REVIEW && k < c->nrows; k++) {
+                if (c->rows[k].type == T_REVIEW_ITEM && c->rows[k].review == (long)i &&
+                    c->rows[k].j_errors) {
+                    json_array_extend(j_errors, c->rows[k].j_errors);
+                }
+            }
+            const char *ref = r->assigned_ref ? r->assigned_ref : r->ref;
+            int status = r->status == ST_PENDING ? ST_FAILED : r->status;
+            totals[status]++;
+            if (status == ST_FAILED) {
+                json_array_extend(j_errors_out, j_errors);
+            }
+            json_t *j_line = r->line ? json_integer((json_int_t)r->line) : json_null();
+            json_array_append_new(j_results,
+                                  json_pack("{ss sI so ss? ss ss? so}", "type", types[r->type].name,
+                                            "index", (json_int_t)r->index, "line", j_line, "ref",
+                                            ref, "status", status_names[status], "id",
+                                            r->id[0] && r->type != T_LINK ? r->id : NULL,
+                                            "errors", j_errors));
+        }
+    }
+    return json_pack("{s:{sIsIsIsI}, so}", "totals", "created", (json_int_t)totals[ST_CREATED],
+                     "updated", (json_int_t)totals[ST_UPDATED], "skipped",
+                     (json_int_t)totals[ST_SKIPPED], "failed", (json_int_t)totals[ST_FAILED],
+                     "results", j_results);
+}
+
+/* ---- the handler ---- */
+
+static int parse_options(req_ctx *rc, import_ctx *c, row_type *single)
+{
+    static const char *const allowed[] = {"mode", "dry_run", "on_conflict", "type", NULL};
+    const char *mode = api_query(rc, "mode"), *dry = api_query(rc, "dry_run");
+    const char *conflict = api_query(rc, "on_conflict"), *type = api_query(rc, "type");
+
+    if (api_query_known_or_problem(rc, allowed) != 0) {
+        return -1;
+    }
+    if (mode != NULL && strcmp(mode, "atomic") != 0 && strcmp(mode, "partial") != 0) {
+        api_bad_parameter(rc, "mode", "enum", "must be atomic or partial");
+        return -1;
+    }
+    if (dry != NULL && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0) {
+        api_bad_parameter(rc, "dry_run", "type", "must be true or false");
+        return -1;
+    }
+    if (conflict != NULL && strcmp(conflict, "error") != 0 && strcmp(conflict, "update") != 0 &&
+        strcmp(conflict, "skip") != 0) {
+        api_bad_parameter(rc, "on_conflict", "enum", "must be error, update or skip");
+        return -1;
+    }
+    *single = NTYPES;
+    if (type != NULL) {
+        *single = type_named(type);
+        if (*single == NTYPES || *single == T_LINK || *single == T_REVIEW) {
+            api_bad_parameter(rc, "type", "enum",
+                              "must be objectives, plans, actions, risks or measurements");
+            return -1;
+        }
+    }
+    c->partial = mode != NULL && strcmp(mode, "partial") == 0;
+    c->dry_run = dry != NULL && strcmp(dry, "true") == 0;
+    c->on_conflict = conflict == NULL || strcmp(conflict, "error") == 0 ? ON_CONFLICT_ERROR
+                     : strcmp(conflict, "update") == 0                  ? ON_CONFLICT_UPDATE
+                                                                        : ON_CONFLICT_SKIP;
+    return 0;
+}
+
+static int media_is(const char *header, const char *want)
+{
+    size_t n = strlen(want);
+    return header != NULL && strncasecmp(header, want, n) == 0 &&
+           (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
+}
+
+/* Turns the body into rows, or sends 400 / 415 / 422 and returns -1. */
+static int read_body(req_ctx *rc, import_ctx *c, row_type single, json_t **j_doc_out,
+                     size_t **lines_out)
+{
+    const char *type = u_map_get_case(rc->req->map_header, "Content-Type");
+    const char *body = rc->req->binary_body;
+    size_t len = rc->req->binary_body_length;
+    parse_error perr = {0};
+    json_t *j_rows = NULL;
+
+    *j_doc_out = NULL;
+    *lines_out = NULL;
+    if (media_is(type, "text/csv") || media_is(type, "application/x-ndjson")) {
+        int csv = media_is(type, "text/csv");
+        if (single == NTYPES) {
+            api_bad_parameter(rc, "type", "required",
+                              "is required for CSV and NDJSON bodies (objectives, plans, "
+                              "actions, risks or measurements)");
+            return -1;
+        }
+        int failed = csv ? csv_to_rows(body ? body : "", len, types[single].res->fields, &j_rows,
+                                       lines_out, &perr)
+                         : ndjson_to_rows(body ? body : "", len, &j_rows, lines_out, &perr);
+        if (failed) {
+            char detail[256];
+            json_t *j_errors = json_array();
+            snprintf(detail, sizeof detail, "line %zu %s", perr.line, perr.message);
+            errors_add(j_errors, "", "format", "line %zu %s", perr.line, perr.message);
+            problem_send(rc, PROBLEM_MALFORMED_BODY, detail, j_errors);
+            return -1;
+        }
+        *j_doc_out = j_rows;
+        return add_rows_of(c, single, j_rows, *lines_out);
+    }
+    if (single != NTYPES) {
+        api_bad_parameter(rc, "type", "unknown_field", "applies to CSV and NDJSON bodies only");
+        return -1;
+    }
+    json_t *j_doc = NULL;
+    if (api_read_object_or_problem(rc, 0, &j_doc) != 0) {
+        return -1;
+    }
+    json_t *j_errors = json_array();
+    const char *key;
+    json_t *j_value;
+    json_object_foreach(j_doc, key, j_value)
+    {
+        char ptr[128] = "";
+        row_type t = type_named(key);
+        pointer_append(ptr, sizeof ptr, key);
+        if (t == NTYPES) {
+            errors_add(j_errors, ptr, "unknown_field",
+                       "is not a section of an import (objectives, measurements, plans, "
+                       "actions, risks, links, reviews)");
+        } else if (!json_is_array(j_value)) {
+            errors_add(j_errors, ptr, "type", "must be an array of rows");
+        }
+    }
+    if (json_array_size(j_errors) > 0) {
+        problem_send(rc, PROBLEM_VALIDATION_FAILED, "the import document is not well formed",
+                     j_errors);
+        json_decref(j_doc);
+        return -1;
+    }
+    json_decref(j_errors);
+    static const row_type doc_order[] = {T_OBJECTIVE, T_MEASUREMENT, T_PLAN, T_ACTION,
+                                         T_RISK,      T_LINK,        T_REVIEW};
+    for (size_t k = 0; k < sizeof doc_order / sizeof doc_order[0]; k++) {
+        json_t *j_array = json_object_get(j_doc, types[doc_order[k]].plural);
+        if (j_array != NULL && add_rows_of(c, doc_order[k], j_array, NULL) != 0) {
+            json_decref(j_doc);
+            return -1;
+        }
+    }
+    *j_doc_out = j_doc;
+    return 0;
+}
+
+static void import_clear(import_ctx *c)
+{
+    for (size_t i = 0; i < c->nrows; i++) {
+        json_decref(c->rows[i].j_flat);
+        json_decref(c->rows[i].j_errors);
+        json_decref(c->rows[i].j_parse_errors);
+        free(c->rows[i].assigned_ref);
+    }
+    for (int t = 0; t < NTYPES; t++) {
+        json_decref(c->in_import[t]);
+        json_decref(c->stored[t]);
+    }
+    free(c->rows);
+}
+
+void api_import(req_ctx *rc)
+{
+    import_ctx c = {.rc = rc};
+    row_type single;
+    json_t *j_doc = NULL, *j_reply = NULL, *j_errors = NULL;
+    size_t *lines = NULL;
+    int code;
+
+    if (parse_options(rc, &c, &single) != 0 || read_body(rc, &c, single, &j_doc, &lines) != 0) {
+        goto out;
+    }
+    for (size_t i = 0; i < c.nrows; i++) {
+        c.rows[i].j_parse_errors = c.rows[i].j_errors;
+        c.rows[i].j_errors = NULL;
+    }
+    for (int attempt = 0; attempt < 3; attempt++) {
+        code = db_tx_run(rc->app->pool, import_tx, &c);
+        if (!(code == SVC_EINVALID && c.redo && c.partial)) {
+            break;
+        }
+    }
+    if (code != SVC_OK && code != SVC_EINVALID) {
+        problem_from_rc(rc, code, "import");
+        goto out;
+    }
+    if (c.redo) {
+        /* Cycles found in atomic mode or a dry run: the rows are marked for the reply. */
+        for (size_t i = 0; i < c.nrows; i++) {
+            if (c.rows[i].cyclic && c.rows[i].status != ST_FAILED) {
+                row_error(&c.rows[i], "parent_ref", "cycle",
+                          "would make objectives their own ancestors");
+                c.any_failed = 1;
+            }
+        }
+    }
+    j_errors = json_array();
+    j_reply = results_render(&c, j_errors);
+    json_object_set_new(j_reply, "mode", json_string(c.partial ? "partial" : "atomic"));
+    json_object_set_new(j_reply, "dry_run", json_boolean(c.dry_run));
+    if (c.any_failed && !c.partial && !c.dry_run) {
+        problem_send_ext(rc, PROBLEM_VALIDATION_FAILED,
+                         "some rows are invalid; nothing was imported", json_incref(j_errors),
+                         json_incref(j_reply));
+    } else {
+        char *text = json_dumps(j_reply, JSON_COMPACT);
+        api_reply_json(rc, 200, text, strlen(text));
+        free(text);
+    }
+    log_msg(LOG_INFO, "import of %zu rows: %s%s", c.nrows, c.dry_run ? "dry run, " : "",
+            c.any_failed ? "with failures" : "clean");
+out:
+    json_decref(j_errors);
+    json_decref(j_reply);
+    json_decref(j_doc);
+    free(lines);
+    import_clear(&c);
+}

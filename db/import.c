@@ -1,0 +1,248 @@
+/* Bulk import statements. Rows travel as one JSON parameter per statement and are
+ * expanded by jsonb_populate_recordset, so 100,000 rows cost a handful of round trips. */
+#include "db/import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/sql.h"
+#include "db/sqlbuf.h"
+#include "service/rc.h"
+
+/* Runs @p b and copies the single text value it returns into @p out. */
+static int single_text(db_conn *conn, sqlbuf *b, char **out)
+{
+    PGresult *res = NULL;
+    int rc = b->failed ? SVC_EINTERNAL : db_exec(conn, b->text, b->nparams, b->params, &res);
+    if (rc == SVC_OK) {
+        *out = strdup(PQgetisnull(res, 0, 0) ? "null" : PQgetvalue(res, 0, 0));
+        rc = *out ? SVC_OK : SVC_EINTERNAL;
+    }
+    PQclear(res);
+    sqlbuf_clear(b);
+    return rc;
+}
+
+static const char *read_source(const db_resource *r) { return r->view ? r->view : r->table; }
+
+int db_import_lookup(db_conn *conn, const db_resource *r, const char *refs_json, char **map_out)
+{
+    sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT coalesce(json_object_agg(t.ref, json_build_object('id', t.id,"
+                   " 'archived', t.archived_at IS NOT NULL)), '{}')::text FROM ");
+    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, " t WHERE t.ref IN (SELECT jsonb_array_elements_text(");
+    sqlbuf_param(&b, refs_json);
+    sqlbuf_add(&b, "::jsonb))");
+    return single_text(conn, &b, map_out);
+}
+
+/* "WHERE t.id IN (ids of a JSON array)" */
+static void add_id_filter(sqlbuf *b, const char *ids_json)
+{
+    sqlbuf_add(b, " WHERE t.id IN (SELECT x::uuid FROM jsonb_array_elements_text(");
+    sqlbuf_param(b, ids_json);
+    sqlbuf_add(b, "::jsonb) x)");
+}
+
+int db_import_docs(db_conn *conn, const db_resource *r, const char *ids_json, char **docs_out)
+{
+    sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT coalesce(json_agg(json_build_object('id', t.id, 'doc', ");
+    sqlbuf_add(&b, r->doc_sql);
+    sqlbuf_add(&b, ")), '[]')::text FROM ");
+    sqlbuf_add(&b, read_source(r));
+    sqlbuf_add(&b, " t");
+    add_id_filter(&b, ids_json);
+    return single_text(conn, &b, docs_out);
+}
+
+/* "r.a, r.b, ..." with a server ref where none is given (as db_resource_insert). */
+static void add_record_columns(sqlbuf *b, const db_resource *r)
+{
+    char *cols = strdup(r->columns), *save = NULL;
+    int first = 1;
+    for (char *c = cols ? strtok_r(cols, ", ", &save) : NULL; c; c = strtok_r(NULL, ", ", &save)) {
+        sqlbuf_add(b, first ? "" : ", ");
+        first = 0;
+        if (strcmp(c, "ref") == 0) {
+            char frag[256];
+            snprintf(frag, sizeof frag, "coalesce(r.ref, next_ref('%s', '%s', '%s'))",
+                     r->ref_prefix, r->ref_seq, r->table);
+            sqlbuf_add(b, frag);
+        } else {
+            sqlbuf_add(b, "r.");
+            sqlbuf_add(b, c);
+        }
+    }
+    free(cols);
+}
+
+int db_import_insert(db_conn *conn, const db_resource *r, const char *rows_json,
+                     const char *actor, char **refs_out)
+{
+    sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "WITH ins AS (INSERT INTO ");
+    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, " (id, ");
+    sqlbuf_add(&b, r->columns);
+    sqlbuf_add(&b, ", created_by, updated_by) SELECT r.id, ");
+    add_record_columns(&b, r);
+    sqlbuf_add(&b, ", ");
+    sqlbuf_param(&b, actor);
+    sqlbuf_add(&b, ", $1 FROM jsonb_populate_recordset(NULL::");
+    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, ", ");
+    sqlbuf_param(&b, rows_json);
+    sqlbuf_add(&b, "::jsonb) r RETURNING id, ref)"
+                   " SELECT coalesce(json_object_agg(id, ref), '{}')::text FROM ins");
+    return single_text(conn, &b, refs_out);
+}
+
+int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
+                     const char *actor, char **changed_out)
+{
+    sqlbuf b;
+    char *cols = strdup(r->columns), *save = NULL;
+    int first = 1;
+
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "WITH upd AS (UPDATE ");
+    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, " t SET (");
+    sqlbuf_add(&b, r->columns);
+    sqlbuf_add(&b, ") = (");
+    add_record_columns(&b, r);
+    sqlbuf_add(&b, "), version = t.version + 1, updated_at = now(), updated_by = ");
+    sqlbuf_param(&b, actor);
+    sqlbuf_add(&b, " FROM jsonb_populate_recordset(NULL::");
+    sqlbuf_add(&b, r->table);
+    sqlbuf_add(&b, ", ");
+    sqlbuf_param(&b, rows_json);
+    sqlbuf_add(&b, "::jsonb) r WHERE t.id = r.id AND (");
+    /* Only rows whose values change: an identical re-import leaves versions alone. */
+    for (char *c = cols ? strtok_r(cols, ", ", &save) : NULL; c; c = strtok_r(NULL, ", ", &save)) {
+        sqlbuf_add(&b, first ? "t." : ", t.");
+        sqlbuf_add(&b, c);
+        first = 0;
+    }
+    free(cols);
+    sqlbuf_add(&b, ") IS DISTINCT FROM (");
+    cols = strdup(r->columns);
+    first = 1;
+    for (char *c = cols ? strtok_r(cols, ", ", &save) : NULL; c; c = strtok_r(NULL, ", ", &save)) {
+        sqlbuf_add(&b, first ? "" : ", ");
+        first = 0;
+        if (strcmp(c, "ref") == 0) {
+            sqlbuf_add(&b, "coalesce(r.ref, t.ref)");
+        } else {
+            sqlbuf_add(&b, "r.");
+            sqlbuf_add(&b, c);
+        }
+    }
+    free(cols);
+    sqlbuf_add(&b, ") RETURNING t.id) SELECT coalesce(json_agg(id), '[]')::text FROM upd");
+    return single_text(conn, &b, changed_out);
+}
+
+int db_import_audit(db_conn *conn, const db_resource *r, const char *ids_json,
+                    const char *before_json, const char *action, const char *actor,
+                    const char *request_id)
+{
+    sqlbuf b;
+    int rc;
+
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "INSERT INTO audit_events (actor, action, resource_type, resource_id,"
+                   " request_id, before, after) SELECT ");
+    sqlbuf_param(&b, actor);
+    sqlbuf_add(&b, ", ");
+    sqlbuf_param(&b, action);
+    sqlbuf_add(&b, ", ");
+    sqlbuf_param(&b, r->type);
+    sqlbuf_add(&b, ", t.id, ");
+    sqlbuf_param(&b, request_id);
+    sqlbuf_add(&b, ", b.doc, (");
+    sqlbuf_add(&b, r->doc_sql);
+    sqlbuf_add(&b, ")::jsonb FROM ");
+    sqlbuf_add(&b, read_source(r));
+    sqlbuf_add(&b, " t LEFT JOIN jsonb_to_recordset(");
+    sqlbuf_param(&b, before_json);
+    sqlbuf_add(&b, "::jsonb) AS b(id uuid, doc jsonb) ON b.id = t.id");
+    add_id_filter(&b, ids_json);
+    rc = b.failed ? SVC_EINTERNAL : db_command(conn, b.text, b.nparams, b.params);
+    sqlbuf_clear(&b);
+    return rc;
+}
+
+int db_import_links(db_conn *conn, const char *links_json, const char *actor,
+                    const char *request_id, char **created_out)
+{
+    const char *params[] = {links_json, actor, request_id};
+    PGresult *res = NULL;
+    int rc = db_exec(conn,
+                     "WITH ins AS (INSERT INTO objective_risks (objective_id, risk_id, created_by)"
+                     " SELECT x.objective_id, x.risk_id, $2 FROM jsonb_to_recordset($1::jsonb)"
+                     " AS x(objective_id uuid, risk_id uuid)"
+                     " ON CONFLICT DO NOTHING RETURNING objective_id, risk_id),"
+                     " ev AS (INSERT INTO audit_events (actor, action, resource_type,"
+                     " resource_id, request_id, after)"
+                     " SELECT $2, 'link', 'objective', objective_id, $3,"
+                     " jsonb_build_object('risk_id', risk_id) FROM ins)"
+                     " SELECT coalesce(json_agg(json_build_object('objective_id', objective_id,"
+                     " 'risk_id', risk_id)), '[]')::text FROM ins",
+                     3, params, &res);
+    if (rc == SVC_OK) {
+        *created_out = strdup(PQgetvalue(res, 0, 0));
+        rc = *created_out ? SVC_OK : SVC_EINTERNAL;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int db_import_cycles(db_conn *conn, const char *ids_json, char **cyclic_out)
+{
+    const char *params[] = {ids_json};
+    PGresult *res = NULL;
+    int rc = db_exec(conn,
+                     "WITH RECURSIVE walk (start, cur, depth) AS ("
+                     " SELECT o.id, o.parent_id, 1 FROM objectives o"
+                     "  WHERE o.id IN (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x)"
+                     "    AND o.parent_id IS NOT NULL"
+                     " UNION ALL"
+                     " SELECT w.start, o.parent_id, w.depth + 1 FROM walk w"
+                     "  JOIN objectives o ON o.id = w.cur"
+                     "  WHERE w.cur <> w.start AND o.parent_id IS NOT NULL AND w.depth < 10000)"
+                     " SELECT coalesce(json_agg(DISTINCT start), '[]')::text FROM walk"
+                     "  WHERE cur = start",
+                     1, params, &res);
+    if (rc == SVC_OK) {
+        *cyclic_out = strdup(PQgetvalue(res, 0, 0));
+        rc = *cyclic_out ? SVC_OK : SVC_EINTERNAL;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int db_import_review_items(db_conn *conn, const char *review_ids_json, char **items_out)
+{
+    const char *params[] = {review_ids_json};
+    PGresult *res = NULL;
+    int rc = db_exec(conn,
+                     "SELECT coalesce(json_agg(json_build_object('id', i.id, 'ref', i.ref,"
+                     " 'review_id', i.review_id, 'objective_id', i.objective_id,"
+                     " 'archived', i.archived_at IS NOT NULL)), '[]')::text"
+                     " FROM review_items i WHERE i.review_id IN"
+                     " (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x)",
+                     1, params, &res);
+    if (rc == SVC_OK) {
+        *items_out = strdup(PQgetvalue(res, 0, 0));
+        rc = *items_out ? SVC_OK : SVC_EINTERNAL;
+    }
+    PQclear(res);
+    return rc;
+}
