@@ -30,6 +30,7 @@ int main(void)
     srunner_add_suite(sr, suite_process());
     srunner_add_suite(sr, suite_http_reports());
     srunner_add_suite(sr, suite_db_health());
+    srunner_add_suite(sr, suite_http_import());
     srunner_add_suite(sr, suite_docs());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

@@ -17,5 +17,6 @@ Suite *suite_process(void);
 Suite *suite_docs(void);
 Suite *suite_http_reports(void);
 Suite *suite_db_health(void);
+Suite *suite_http_import(void);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -156,7 +158,6 @@ static void record_exchange(const char *method, const char *path, const char *co
     json_t *j_req_headers = json_array();
     json_t *j_line;
     char *text;
-    FILE *f;
 
     for (size_t i = 0; headers && headers[i]; i++) {
         json_array_append_new(j_req_headers, json_string(headers[i]));
@@ -178,12 +179,24 @@ static void record_exchange(const char *method, const char *path, const char *co
     }
     snprintf(file, sizeof file, "%s/exchanges.jsonl", dir);
     text = json_dumps(j_line, JSON_COMPACT);
-    f = fopen(file, "a");
-    if (f != NULL && text != NULL) {
-        fprintf(f, "%s\n", text);
+    /* Test processes run in parallel: one locked write per line keeps lines whole. */
+    int fd = open(file, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    if (fd >= 0 && text != NULL) {
+        size_t len = strlen(text);
+        text[len] = '\n';
+        flock(fd, LOCK_EX);
+        for (size_t done = 0; done < len + 1;) {
+            ssize_t n = write(fd, text + done, len + 1 - done);
+            if (n <= 0) {
+                break;
+            }
+            done += (size_t)n;
+        }
+        flock(fd, LOCK_UN);
+        text[len] = '\0';
     }
-    if (f != NULL) {
-        fclose(f);
+    if (fd >= 0) {
+        close(fd);
     }
     free(text);
     json_decref(j_line);
