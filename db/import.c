@@ -60,27 +60,6 @@ int db_import_docs(db_conn *conn, const db_resource *r, const char *ids_json, ch
     return single_text(conn, &b, docs_out);
 }
 
-/* "r.a, r.b, ..." with a server ref where none is given (as db_resource_insert). */
-static void add_record_columns(sqlbuf *b, const db_resource *r)
-{
-    char *cols = strdup(r->columns), *save = NULL;
-    int first = 1;
-    for (char *c = cols ? strtok_r(cols, ", ", &save) : NULL; c; c = strtok_r(NULL, ", ", &save)) {
-        sqlbuf_add(b, first ? "" : ", ");
-        first = 0;
-        if (strcmp(c, "ref") == 0) {
-            char frag[256];
-            snprintf(frag, sizeof frag, "coalesce(r.ref, next_ref('%s', '%s', '%s'))",
-                     r->ref_prefix, r->ref_seq, r->table);
-            sqlbuf_add(b, frag);
-        } else {
-            sqlbuf_add(b, "r.");
-            sqlbuf_add(b, c);
-        }
-    }
-    free(cols);
-}
-
 int db_import_insert(db_conn *conn, const db_resource *r, const char *rows_json,
                      const char *actor, char **refs_out)
 {
@@ -91,7 +70,7 @@ int db_import_insert(db_conn *conn, const db_resource *r, const char *rows_json,
     sqlbuf_add(&b, " (id, ");
     sqlbuf_add(&b, r->columns);
     sqlbuf_add(&b, ", created_by, updated_by) SELECT r.id, ");
-    add_record_columns(&b, r);
+    db_resource_record_columns(&b, r);
     sqlbuf_add(&b, ", ");
     sqlbuf_param(&b, actor);
     sqlbuf_add(&b, ", $1 FROM jsonb_populate_recordset(NULL::");
@@ -116,7 +95,7 @@ int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
     sqlbuf_add(&b, " t SET (");
     sqlbuf_add(&b, r->columns);
     sqlbuf_add(&b, ") = (");
-    add_record_columns(&b, r);
+    db_resource_record_columns(&b, r);
     sqlbuf_add(&b, "), version = t.version + 1, updated_at = now(), updated_by = ");
     sqlbuf_param(&b, actor);
     sqlbuf_add(&b, " FROM jsonb_populate_recordset(NULL::");

@@ -99,8 +99,7 @@ out:
     return rc;
 }
 
-/* Appends "r.a, r.b, ..." for the writable columns; a NULL ref takes a server ref. */
-static void add_record_columns(sqlbuf *b, const db_resource *r)
+void db_resource_record_columns(sqlbuf *b, const db_resource *r)
 {
     char *cols = strdup(r->columns), *save = NULL;
     int first = 1;
@@ -137,7 +136,7 @@ int db_resource_insert(db_conn *conn, const db_resource *r, const char *flat_jso
     sqlbuf_add(&b, " (");
     sqlbuf_add(&b, r->columns);
     sqlbuf_add(&b, ", created_by, updated_by) SELECT ");
-    add_record_columns(&b, r);
+    db_resource_record_columns(&b, r);
     sqlbuf_add(&b, ", ");
     sqlbuf_param(&b, actor);
     sqlbuf_add(&b, ", $1 FROM jsonb_populate_record(NULL::");
@@ -166,7 +165,7 @@ int db_resource_update(db_conn *conn, const db_resource *r, const char *id,
     sqlbuf_add(&b, " t SET (");
     sqlbuf_add(&b, r->columns);
     sqlbuf_add(&b, ") = (SELECT ");
-    add_record_columns(&b, r);
+    db_resource_record_columns(&b, r);
     sqlbuf_add(&b, " FROM jsonb_populate_record(NULL::");
     sqlbuf_add(&b, r->table);
     sqlbuf_add(&b, ", ");

@@ -128,6 +128,13 @@ typedef struct db_page {
 
 void db_page_clear(db_page *page);
 
+struct sqlbuf;
+/**
+ * Appends "r.a, r.b, ..." for the writable columns of @p r, with a server-assigned ref
+ * where r.ref is NULL (for statements reading a record r of the table's type).
+ */
+void db_resource_record_columns(struct sqlbuf *b, const db_resource *r);
+
 /** Runs a keyset-paged list. */
 int db_resource_list(db_conn *conn, const db_resource *r, const db_list_query *q,
                      db_page *out);

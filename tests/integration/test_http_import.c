@@ -586,6 +586,32 @@ static const char *version_stamp(const char *path, char *buf, size_t cap)
     return buf;
 }
 
+/* The document of test_import_on_conflict_update: objective A's title and the review
+ * item's decision vary. */
+#define UPD_DOC \
+        "{\"objectives\":[" \
+        "{\"ref\":\"%s-A\",\"title\":\"%s\",\"level\":\"tactical\",\"status\":\"active\"," \
+        "\"owner\":\"amy\",\"cia\":[\"integrity\",\"availability\"]," \
+        "\"requirement_refs\":[\"R1\",\"R2\"],\"communicated_to\":[\"staff\"]," \
+        "\"communicated_on\":\"2026-01-15\",\"start_date\":\"2026-01-01\",\"due_date\":\"2026-12-31\"," \
+        "\"measure\":{\"metric\":\"uptime\",\"unit\":\"%%\",\"baseline\":99.5,\"target\":99.9," \
+        "\"direction\":\"maintain\",\"tolerance\":0.05,\"frequency\":\"weekly\"}}," \
+        "{\"ref\":\"%s-B\",\"title\":\"Child\",\"level\":\"operational\",\"parent_ref\":\"%s-A\"}]," \
+        "\"measurements\":[{\"ref\":\"%s-M\",\"objective_ref\":\"%s-A\",\"value\":99.7," \
+        "\"measured_on\":\"%s\"}]," \
+        "\"plans\":[{\"ref\":\"%s-P\",\"objective_ref\":\"%s-A\",\"title\":\"Plan\"," \
+        "\"budget\":{\"amount\":1200.25,\"currency\":\"USD\"},\"effort_days\":2.5," \
+        "\"activities\":\"a\",\"resources\":\"r\"}]," \
+        "\"actions\":[{\"ref\":\"%s-X\",\"plan_ref\":\"%s-P\",\"title\":\"Act\"," \
+        "\"due_date\":\"2026-06-30\"}]," \
+        "\"risks\":[{\"ref\":\"%s-R\",\"title\":\"Risk\",\"likelihood\":3,\"impact\":4," \
+        "\"controls\":[\"C1\"],\"treatment\":\"mitigate\",\"residual_likelihood\":1," \
+        "\"residual_impact\":2}]," \
+        "\"links\":[{\"objective_ref\":\"%s-A\",\"risk_ref\":\"%s-R\"}]," \
+        "\"reviews\":[{\"ref\":\"%s-V\",\"title\":\"Review\",\"held_on\":\"%s\",\"status\":\"held\"," \
+        "\"attendees\":[\"ceo\",\"ciso\"],\"items\":[{\"objective_ref\":\"%s-A\"," \
+        "\"decision\":\"%s\",\"observed_value\":99.7}]}]}"
+
 START_TEST(test_import_on_conflict_update)
 {
     http_response r;
@@ -599,30 +625,8 @@ START_TEST(test_import_on_conflict_update)
     harness_unique("UPD", u, sizeof u);
     date_offset(d10, -10);
     date_offset(d5, -5);
-    const char *fmt =
-        "{\"objectives\":["
-        "{\"ref\":\"%s-A\",\"title\":\"%s\",\"level\":\"tactical\",\"status\":\"active\","
-        "\"owner\":\"amy\",\"cia\":[\"integrity\",\"availability\"],"
-        "\"requirement_refs\":[\"R1\",\"R2\"],\"communicated_to\":[\"staff\"],"
-        "\"communicated_on\":\"2026-01-15\",\"start_date\":\"2026-01-01\",\"due_date\":\"2026-12-31\","
-        "\"measure\":{\"metric\":\"uptime\",\"unit\":\"%%\",\"baseline\":99.5,\"target\":99.9,"
-        "\"direction\":\"maintain\",\"tolerance\":0.05,\"frequency\":\"weekly\"}},"
-        "{\"ref\":\"%s-B\",\"title\":\"Child\",\"level\":\"operational\",\"parent_ref\":\"%s-A\"}],"
-        "\"measurements\":[{\"ref\":\"%s-M\",\"objective_ref\":\"%s-A\",\"value\":99.7,"
-        "\"measured_on\":\"%s\"}],"
-        "\"plans\":[{\"ref\":\"%s-P\",\"objective_ref\":\"%s-A\",\"title\":\"Plan\","
-        "\"budget\":{\"amount\":1200.25,\"currency\":\"USD\"},\"effort_days\":2.5,"
-        "\"activities\":\"a\",\"resources\":\"r\"}],"
-        "\"actions\":[{\"ref\":\"%s-X\",\"plan_ref\":\"%s-P\",\"title\":\"Act\","
-        "\"due_date\":\"2026-06-30\"}],"
-        "\"risks\":[{\"ref\":\"%s-R\",\"title\":\"Risk\",\"likelihood\":3,\"impact\":4,"
-        "\"controls\":[\"C1\"],\"treatment\":\"mitigate\",\"residual_likelihood\":1,"
-        "\"residual_impact\":2}],"
-        "\"links\":[{\"objective_ref\":\"%s-A\",\"risk_ref\":\"%s-R\"}],"
-        "\"reviews\":[{\"ref\":\"%s-V\",\"title\":\"Review\",\"held_on\":\"%s\",\"status\":\"held\","
-        "\"attendees\":[\"ceo\",\"ciso\"],\"items\":[{\"objective_ref\":\"%s-A\","
-        "\"decision\":\"continue\",\"observed_value\":99.7}]}]}";
-    snprintf(body, sizeof body, fmt, u, "Uptime", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5, u);
+    snprintf(body, sizeof body, UPD_DOC, u, "Uptime", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5, u,
+             "continue");
     import_call(&r, NULL, NULL, body, NULL);
     ck_assert_status(r, 200);
     assert_totals(r.json, 8, 0, 0, 0);
@@ -662,8 +666,8 @@ START_TEST(test_import_on_conflict_update)
     }
 
     /* One field changed: that row alone is updated, with one more import event. */
-    snprintf(body, sizeof body, fmt, u, "Uptime kept", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5,
-             u);
+    snprintf(body, sizeof body, UPD_DOC, u, "Uptime kept", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5,
+             u, "continue");
     import_call(&r, "on_conflict=update", NULL, body, NULL);
     ck_assert_status(r, 200);
     assert_totals(r.json, 0, 1, 7, 0);
@@ -691,13 +695,36 @@ START_TEST(test_import_on_conflict_update)
     ck_assert_str_eq(jstr(newest, "actor"), "editor");
     json_decref(events);
     ck_assert_uint_eq(audit_count(ids[0], "update"), 0);
+
+    /* A review item without a ref is matched by its review and objective: a changed item
+     * is updated in place and keeps its ref. */
+    json_t *item = get_json(paths[7]);
+    char item_ref[80];
+    snprintf(item_ref, sizeof item_ref, "%s", jstr(item, "ref"));
+    json_decref(item);
+    snprintf(body, sizeof body, UPD_DOC, u, "Uptime kept", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5,
+             u, "revise");
+    import_call(&r, "on_conflict=update", NULL, body, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(jint(json_object_get(r.json, "totals"), "failed"), 0);
+    ck_assert_int_eq(jint(json_object_get(r.json, "totals"), "created"), 0);
+    http_response_clear(&r);
+    j_items = get_json(fmt_path(now_stamp, sizeof now_stamp, "/v1/reviews/%s/items", ids[6]));
+    ck_assert_int_eq(json_array_size(json_object_get(j_items, "items")), 1);
+    json_decref(j_items);
+    item = get_json(paths[7]);
+    ck_assert_str_eq(jstr(item, "decision"), "revise");
+    ck_assert_int_eq(jint(item, "version"), 2);
+    ck_assert_str_eq(jstr(item, "ref"), item_ref);
+    json_decref(item);
+    ck_assert_uint_eq(audit_count(ids[7], "import"), 2);
 }
 END_TEST
 
 START_TEST(test_import_audit_one_event_per_created_row)
 {
     http_response r;
-    char u[64], body[2048], rid[80], ids[5][40];
+    char u[64], body[2048], rid[128], ids[5][40];
     const char *types[] = {"objective", "objective", "plan", "risk", "review"};
     const long long idx[] = {0, 1, 0, 0, 0};
     harness_unique("AUD", u, sizeof u);
@@ -1054,10 +1081,10 @@ START_TEST(test_import_document_and_query_errors)
     ck_assert_problem(r, 400, "on_conflict", "enum");
     http_response_clear(&r);
     import_call(&r, "dry_run=yes", NULL, "{}", NULL);
-    ck_assert_problem(r, 400, "dry_run", NULL);
+    ck_assert_problem(r, 400, "dry_run", "type");
     http_response_clear(&r);
     import_call(&r, "type=objectives", NULL, "{}", NULL);
-    ck_assert_problem(r, 400, "type", NULL);
+    ck_assert_problem(r, 400, "type", "unknown_field");
     http_response_clear(&r);
 
     /* Roles: a viewer cannot import. */
@@ -1358,7 +1385,7 @@ START_TEST(test_import_killed_mid_import_leaves_nothing_partial)
 {
     enum { ROWS = 20000 };
     service_proc p;
-    char prefix[64], head[2048], query[1024], others[4096];
+    char prefix[64], head[2048], query[8192], others[4096];
     harness_unique("KILL", prefix, sizeof prefix);
     strcat(prefix, "-");
 
