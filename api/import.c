@@ -510,6 +510,9 @@ static int match_review_items(db_conn *conn, import_ctx *c)
                 !json_is_true(json_object_get(j_it, "archived"))) {
                 snprintf(r->id, sizeof r->id, "%s", json_string_value(json_object_get(j_it, "id")));
                 r->stored = 1;
+                if (c->on_conflict == ON_CONFLICT_SKIP) {
+                    r->status = ST_SKIPPED;
+                }
                 break;
             }
         }
@@ -704,18 +707,19 @@ static int import_tx(db_conn *conn, void *arg)
     }
     match_rows(c);
     resolve_refs(c);
+    rc = match_review_items(conn, c);
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    /* Every row gets all its field errors, also one that already failed to match. */
     for (size_t i = 0; i < c->nrows; i++) {
         row *r = &c->rows[i];
         if (r->cyclic) {
             row_error(r, "parent_ref", "cycle", "would make objectives their own ancestors");
         }
-        if (r->status == ST_PENDING) {
+        if (r->status != ST_SKIPPED && r->j_parse_errors == NULL) {
             validate_row(c, r);
         }
-    }
-    rc = match_review_items(conn, c);
-    if (rc != SVC_OK) {
-        return rc;
     }
     propagate_failures(c);
     for (size_t i = 0; i < c->nrows; i++) {

@@ -82,6 +82,22 @@ int db_import_insert(db_conn *conn, const db_resource *r, const char *rows_json,
     return single_text(conn, &b, refs_out);
 }
 
+/* "r.a, r.b, ...", keeping the stored ref where the row gives none. */
+static void add_update_values(sqlbuf *b, const db_resource *r)
+{
+    char *cols = strdup(r->columns), *save = NULL;
+    int first = 1;
+    for (char *c = cols ? strtok_r(cols, ", ", &save) : NULL; c; c = strtok_r(NULL, ", ", &save)) {
+        sqlbuf_add(b, first ? "" : ", ");
+        first = 0;
+        sqlbuf_add(b, strcmp(c, "ref") == 0 ? "coalesce(r.ref, t.ref)" : "r.");
+        if (strcmp(c, "ref") != 0) {
+            sqlbuf_add(b, c);
+        }
+    }
+    free(cols);
+}
+
 int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
                      const char *actor, char **changed_out)
 {
@@ -95,7 +111,7 @@ int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
     sqlbuf_add(&b, " t SET (");
     sqlbuf_add(&b, r->columns);
     sqlbuf_add(&b, ") = (");
-    db_resource_record_columns(&b, r);
+    add_update_values(&b, r);
     sqlbuf_add(&b, "), version = t.version + 1, updated_at = now(), updated_by = ");
     sqlbuf_param(&b, actor);
     sqlbuf_add(&b, " FROM jsonb_populate_recordset(NULL::");
@@ -111,19 +127,7 @@ int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
     }
     free(cols);
     sqlbuf_add(&b, ") IS DISTINCT FROM (");
-    cols = strdup(r->columns);
-    first = 1;
-    for (char *c = cols ? strtok_r(cols, ", ", &save) : NULL; c; c = strtok_r(NULL, ", ", &save)) {
-        sqlbuf_add(&b, first ? "" : ", ");
-        first = 0;
-        if (strcmp(c, "ref") == 0) {
-            sqlbuf_add(&b, "coalesce(r.ref, t.ref)");
-        } else {
-            sqlbuf_add(&b, "r.");
-            sqlbuf_add(&b, c);
-        }
-    }
-    free(cols);
+    add_update_values(&b, r);
     sqlbuf_add(&b, ") RETURNING t.id) SELECT coalesce(json_agg(id), '[]')::text FROM upd");
     return single_text(conn, &b, changed_out);
 }

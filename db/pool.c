@@ -65,7 +65,7 @@ PGconn *db_connect(const char *url)
     /* Defaults come before dbname, so settings in the URL override them. */
     const char *keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
     const char *values[] = {"3", "isms-objectives",
-                            "-c TimeZone=UTC -c statement_timeout=30000 "
+                            "-c TimeZone=UTC -c statement_timeout=30000 -c jit=off "
                             "-c idle_in_transaction_session_timeout=60000",
                             url, NULL};
     PGconn *pg = PQconnectdbParams(keys, values, 1);

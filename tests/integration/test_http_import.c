@@ -193,26 +193,32 @@ START_TEST(test_import_every_kind_created)
     /* The child names its parent before the parent's row. */
     snprintf(body, sizeof body,
              "{\"objectives\":["
-             "{\"ref\":\"%s-CHILD\",\"title\":\"Child\",\"level\":\"tactical\",\"parent_ref\":\"%s-ROOT\","
+             "{\"ref\":\"%s-CHILD\",\"title\":\"Child\",\"level\":\"tactical\","
+             "\"parent_ref\":\"%s-ROOT\","
              "\"status\":\"active\",\"owner\":\"amy\",\"requirement_refs\":[\"ISO:A.5.1\"],"
              "\"measure\":{\"metric\":\"patched\",\"unit\":\"%%\",\"baseline\":0,\"target\":10,"
              "\"direction\":\"increase\"}},"
-             "{\"ref\":\"%s-ROOT\",\"title\":\"Root\",\"level\":\"strategic\",\"status\":\"active\","
+             "{\"ref\":\"%s-ROOT\",\"title\":\"Root\",\"level\":\"strategic\","
+             "\"status\":\"active\","
              "\"success_criteria\":\"Board approves\"},"
              "{\"title\":\"No ref %s\",\"level\":\"operational\"}],"
              "\"measurements\":[{\"ref\":\"%s-M\",\"objective_ref\":\"%s-CHILD\",\"value\":4,"
              "\"measured_on\":\"%s\",\"note\":\"first\"}],"
-             "\"plans\":[{\"ref\":\"%s-PLAN\",\"objective_ref\":\"%s-CHILD\",\"title\":\"Patch plan\","
+             "\"plans\":[{\"ref\":\"%s-PLAN\",\"objective_ref\":\"%s-CHILD\","
+             "\"title\":\"Patch plan\","
              "\"budget\":{\"amount\":1500.5,\"currency\":\"EUR\"},\"effort_days\":3,"
              "\"responsible\":\"ops\"}],"
              "\"actions\":[{\"ref\":\"%s-ACT\",\"plan_ref\":\"%s-PLAN\",\"title\":\"Inventory\"},"
              "{\"plan_ref\":\"%s-PLAN\",\"title\":\"Roll out\",\"status\":\"done\"}],"
-             "\"risks\":[{\"ref\":\"%s-RISK\",\"title\":\"Ransomware\",\"likelihood\":4,\"impact\":5}],"
+             "\"risks\":[{\"ref\":\"%s-RISK\",\"title\":\"Ransomware\",\"likelihood\":4,"
+             "\"impact\":5}],"
              "\"links\":[{\"objective_ref\":\"%s-CHILD\",\"risk_ref\":\"%s-RISK\"}],"
              "\"reviews\":[{\"ref\":\"%s-REV\",\"title\":\"Q review\",\"held_on\":\"%s\","
              "\"status\":\"held\",\"items\":["
-             "{\"objective_ref\":\"%s-CHILD\",\"decision\":\"continue\",\"assessed_health\":\"on_track\"},"
-             "{\"objective_ref\":\"%s-ROOT\",\"decision\":\"revise\",\"assessed_health\":\"at_risk\"}]}]}",
+             "{\"objective_ref\":\"%s-CHILD\",\"decision\":\"continue\","
+             "\"assessed_health\":\"on_track\"},"
+             "{\"objective_ref\":\"%s-ROOT\",\"decision\":\"revise\","
+             "\"assessed_health\":\"at_risk\"}]}]}",
              u, u, u, u, u, u, d10, u, u, u, u, u, u, u, u, u, d5, u, u);
     import_call(&r, NULL, NULL, body, NULL);
     ck_assert_status(r, 200);
@@ -589,28 +595,29 @@ static const char *version_stamp(const char *path, char *buf, size_t cap)
 /* The document of test_import_on_conflict_update: objective A's title and the review
  * item's decision vary. */
 #define UPD_DOC \
-        "{\"objectives\":[" \
-        "{\"ref\":\"%s-A\",\"title\":\"%s\",\"level\":\"tactical\",\"status\":\"active\"," \
-        "\"owner\":\"amy\",\"cia\":[\"integrity\",\"availability\"]," \
-        "\"requirement_refs\":[\"R1\",\"R2\"],\"communicated_to\":[\"staff\"]," \
-        "\"communicated_on\":\"2026-01-15\",\"start_date\":\"2026-01-01\",\"due_date\":\"2026-12-31\"," \
-        "\"measure\":{\"metric\":\"uptime\",\"unit\":\"%%\",\"baseline\":99.5,\"target\":99.9," \
-        "\"direction\":\"maintain\",\"tolerance\":0.05,\"frequency\":\"weekly\"}}," \
-        "{\"ref\":\"%s-B\",\"title\":\"Child\",\"level\":\"operational\",\"parent_ref\":\"%s-A\"}]," \
-        "\"measurements\":[{\"ref\":\"%s-M\",\"objective_ref\":\"%s-A\",\"value\":99.7," \
-        "\"measured_on\":\"%s\"}]," \
-        "\"plans\":[{\"ref\":\"%s-P\",\"objective_ref\":\"%s-A\",\"title\":\"Plan\"," \
-        "\"budget\":{\"amount\":1200.25,\"currency\":\"USD\"},\"effort_days\":2.5," \
-        "\"activities\":\"a\",\"resources\":\"r\"}]," \
-        "\"actions\":[{\"ref\":\"%s-X\",\"plan_ref\":\"%s-P\",\"title\":\"Act\"," \
-        "\"due_date\":\"2026-06-30\"}]," \
-        "\"risks\":[{\"ref\":\"%s-R\",\"title\":\"Risk\",\"likelihood\":3,\"impact\":4," \
-        "\"controls\":[\"C1\"],\"treatment\":\"mitigate\",\"residual_likelihood\":1," \
-        "\"residual_impact\":2}]," \
-        "\"links\":[{\"objective_ref\":\"%s-A\",\"risk_ref\":\"%s-R\"}]," \
-        "\"reviews\":[{\"ref\":\"%s-V\",\"title\":\"Review\",\"held_on\":\"%s\",\"status\":\"held\"," \
-        "\"attendees\":[\"ceo\",\"ciso\"],\"items\":[{\"objective_ref\":\"%s-A\"," \
-        "\"decision\":\"%s\",\"observed_value\":99.7}]}]}"
+    "{\"objectives\":[" \
+    "{\"ref\":\"%s-A\",\"title\":\"%s\",\"level\":\"tactical\",\"status\":\"active\"," \
+    "\"owner\":\"amy\",\"cia\":[\"integrity\",\"availability\"]," \
+    "\"requirement_refs\":[\"R1\",\"R2\"],\"communicated_to\":[\"staff\"]," \
+    "\"communicated_on\":\"2026-01-15\",\"start_date\":\"2026-01-01\"," \
+    "\"due_date\":\"2026-12-31\"," \
+    "\"measure\":{\"metric\":\"uptime\",\"unit\":\"%%\",\"baseline\":99.5,\"target\":99.9," \
+    "\"direction\":\"maintain\",\"tolerance\":0.05,\"frequency\":\"weekly\"}}," \
+    "{\"ref\":\"%s-B\",\"title\":\"Child\",\"level\":\"operational\",\"parent_ref\":\"%s-A\"}]," \
+    "\"measurements\":[{\"ref\":\"%s-M\",\"objective_ref\":\"%s-A\",\"value\":99.7," \
+    "\"measured_on\":\"%s\"}]," \
+    "\"plans\":[{\"ref\":\"%s-P\",\"objective_ref\":\"%s-A\",\"title\":\"Plan\"," \
+    "\"budget\":{\"amount\":1200.25,\"currency\":\"USD\"},\"effort_days\":2.5," \
+    "\"activities\":\"a\",\"resources\":\"r\"}]," \
+    "\"actions\":[{\"ref\":\"%s-X\",\"plan_ref\":\"%s-P\",\"title\":\"Act\"," \
+    "\"due_date\":\"2026-06-30\"}]," \
+    "\"risks\":[{\"ref\":\"%s-R\",\"title\":\"Risk\",\"likelihood\":3,\"impact\":4," \
+    "\"controls\":[\"C1\"],\"treatment\":\"mitigate\",\"residual_likelihood\":1," \
+    "\"residual_impact\":2}]," \
+    "\"links\":[{\"objective_ref\":\"%s-A\",\"risk_ref\":\"%s-R\"}]," \
+    "\"reviews\":[{\"ref\":\"%s-V\",\"title\":\"Review\",\"held_on\":\"%s\",\"status\":\"held\"," \
+    "\"attendees\":[\"ceo\",\"ciso\"],\"items\":[{\"objective_ref\":\"%s-A\"," \
+    "\"decision\":\"%s\",\"observed_value\":99.7}]}]}"
 
 START_TEST(test_import_on_conflict_update)
 {
@@ -625,8 +632,8 @@ START_TEST(test_import_on_conflict_update)
     harness_unique("UPD", u, sizeof u);
     date_offset(d10, -10);
     date_offset(d5, -5);
-    snprintf(body, sizeof body, UPD_DOC, u, "Uptime", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5, u,
-             "continue");
+    snprintf(body, sizeof body, UPD_DOC, u, "Uptime", u, u, u, u, d10, u, u, u, u, u, u, u, u,
+             d5, u, "continue");
     import_call(&r, NULL, NULL, body, NULL);
     ck_assert_status(r, 200);
     assert_totals(r.json, 8, 0, 0, 0);
@@ -666,8 +673,8 @@ START_TEST(test_import_on_conflict_update)
     }
 
     /* One field changed: that row alone is updated, with one more import event. */
-    snprintf(body, sizeof body, UPD_DOC, u, "Uptime kept", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5,
-             u, "continue");
+    snprintf(body, sizeof body, UPD_DOC, u, "Uptime kept", u, u, u, u, d10, u, u, u, u, u, u, u, u,
+             d5, u, "continue");
     import_call(&r, "on_conflict=update", NULL, body, NULL);
     ck_assert_status(r, 200);
     assert_totals(r.json, 0, 1, 7, 0);
@@ -696,14 +703,29 @@ START_TEST(test_import_on_conflict_update)
     json_decref(events);
     ck_assert_uint_eq(audit_count(ids[0], "update"), 0);
 
-    /* A review item without a ref is matched by its review and objective: a changed item
-     * is updated in place and keeps its ref. */
+    /* A review item without a ref is matched by its review and objective. With
+     * on_conflict=skip a changed item stays as it is... */
     json_t *item = get_json(paths[7]);
     char item_ref[80];
     snprintf(item_ref, sizeof item_ref, "%s", jstr(item, "ref"));
     json_decref(item);
-    snprintf(body, sizeof body, UPD_DOC, u, "Uptime kept", u, u, u, u, d10, u, u, u, u, u, u, u, u, d5,
-             u, "revise");
+    snprintf(body, sizeof body, UPD_DOC, u, "Uptime kept", u, u, u, u, d10, u, u, u, u, u, u, u, u,
+             d5, u, "revise");
+    import_call(&r, "on_conflict=skip", NULL, body, NULL);
+    ck_assert_status(r, 200);
+    assert_totals(r.json, 0, 0, 8, 0);
+    http_response_clear(&r);
+    ck_assert_str_eq(version_stamp(paths[7], now_stamp, sizeof now_stamp), stamps[7]);
+
+    /* ...and with on_conflict=update it is updated in place, keeping its ref.
+     * BUG: api/import.c import_tx() calls match_review_items() after validate_row(), so
+     * the matched item's flat row keeps the freshly generated "id"; db_import_update's
+     * "WHERE t.id = r.id" then matches nothing and the change is silently dropped (no
+     * update, no audit event). Once that is fixed, db/import.c db_import_update() sets
+     * "ref = coalesce(r.ref, next_ref(...))", which would give a ref-less matched row a
+     * new server ref instead of keeping t.ref. And match_review_items() ignores
+     * on_conflict: with skip, a matched item is written as an update all the same (hidden
+     * today by the first fault). */
     import_call(&r, "on_conflict=update", NULL, body, NULL);
     ck_assert_status(r, 200);
     ck_assert_int_eq(jint(json_object_get(r.json, "totals"), "failed"), 0);
@@ -767,7 +789,7 @@ START_TEST(test_import_audit_one_event_per_created_row)
 }
 END_TEST
 
-START_TEST(test_import_references_missing_archived_and_by_id)
+START_TEST(test_import_references_missing_archived_and_cycles)
 {
     http_response r;
     char u[64], body[2048], arch[40], path[256];
@@ -794,8 +816,8 @@ START_TEST(test_import_references_missing_archived_and_by_id)
     http_response_clear(&r);
 
     /* A ref of an archived row. */
-    snprintf(body, sizeof body, "{\"ref\":\"%s-ARCH\",\"title\":\"Archived\",\"level\":\"tactical\"}",
-             u);
+    snprintf(body, sizeof body,
+             "{\"ref\":\"%s-ARCH\",\"title\":\"Archived\",\"level\":\"tactical\"}", u);
     api_call(&r, "POST", "/v1/objectives", "editor", body, NULL);
     ck_assert_status(r, 201);
     strcpy(arch, jstr(r.json, "id"));
@@ -819,7 +841,8 @@ START_TEST(test_import_references_missing_archived_and_by_id)
 
     /* on_conflict=update on an archived row is a state error; skip leaves it alone. */
     snprintf(body, sizeof body,
-             "{\"objectives\":[{\"ref\":\"%s-ARCH\",\"title\":\"Revived\",\"level\":\"tactical\"}]}",
+             "{\"objectives\":[{\"ref\":\"%s-ARCH\",\"title\":\"Revived\","
+             "\"level\":\"tactical\"}]}",
              u);
     import_call(&r, "on_conflict=update", NULL, body, NULL);
     ck_assert_problem(r, 422, "/objectives/0/ref", "state");
@@ -829,7 +852,39 @@ START_TEST(test_import_references_missing_archived_and_by_id)
     ck_assert_int_eq(jint(j, "version"), 2);
     json_decref(j);
 
-    /* Ids instead of refs are not import fields. */
+    /* Parents in a loop within one import: cycle; in partial mode the rest is imported. */
+    snprintf(body, sizeof body,
+             "{\"objectives\":[{\"ref\":\"%s-X\",\"title\":\"X\",\"level\":\"tactical\","
+             "\"parent_ref\":\"%s-Y\"},{\"ref\":\"%s-Y\",\"title\":\"Y\",\"level\":\"tactical\","
+             "\"parent_ref\":\"%s-X\"},{\"ref\":\"%s-Z\",\"title\":\"Z\",\"level\":\"tactical\"}]}",
+             u, u, u, u, u);
+    import_call(&r, NULL, NULL, body, NULL);
+    ck_assert_problem(r, 422, "/objectives/0/parent_ref", "cycle");
+    ck_assert(problem_has_error(r.json, "/objectives/1/parent_ref", "cycle"));
+    assert_result(r.json, "objective", 2, "created");
+    http_response_clear(&r);
+    import_call(&r, "mode=partial", NULL, body, NULL);
+    ck_assert_status(r, 200);
+    assert_totals(r.json, 1, 0, 0, 2);
+    assert_row_error(r.json, "objective", 0, "/objectives/0/parent_ref", "cycle");
+    assert_result(r.json, "objective", 2, "created");
+    http_response_clear(&r);
+    char q[96];
+    ck_assert_uint_eq(count_q("objectives", fmt_path(q, sizeof q, "%s-X", u)), 0);
+    ck_assert_uint_eq(count_q("objectives", fmt_path(q, sizeof q, "%s-Z", u)), 1);
+}
+END_TEST
+
+/* Ids instead of refs are not import fields, and a row reports all its errors at once.
+ * BUG: api/import.c import_tx() validates only rows still pending after resolve_refs();
+ * a plan sending objective_id (and so no objective_ref) fails with
+ * "/plans/0/objective_ref required" alone, without the unknown_field error, and a row
+ * with a bad reference never gets its field errors. */
+START_TEST(test_import_ids_instead_of_refs)
+{
+    http_response r;
+    char u[64], body[1024];
+    harness_unique("BYID", u, sizeof u);
     snprintf(body, sizeof body,
              "{\"objectives\":[{\"ref\":\"%s-O\",\"title\":\"O\",\"level\":\"tactical\","
              "\"parent_id\":\"%s\"}],"
@@ -840,6 +895,13 @@ START_TEST(test_import_references_missing_archived_and_by_id)
     assert_row_error(r.json, "plan", 0, "/plans/0/objective_id", "unknown_field");
     assert_row_error(r.json, "objective", 0, "/objectives/0/parent_id", "unknown_field");
     assert_totals(r.json, 0, 0, 0, 2);
+    http_response_clear(&r);
+    snprintf(body, sizeof body,
+             "{\"plans\":[{\"objective_ref\":\"%s-MISSING\",\"status\":\"someday\"}]}", u);
+    import_call(&r, NULL, NULL, body, NULL);
+    ck_assert_problem(r, 422, "/plans/0/objective_ref", "reference");
+    ck_assert(problem_has_error(r.json, "/plans/0/title", "required")); /* BUG: see above */
+    ck_assert(problem_has_error(r.json, "/plans/0/status", "enum"));
     http_response_clear(&r);
 }
 END_TEST
@@ -918,8 +980,8 @@ START_TEST(test_import_csv_plans_and_errors)
     http_response r;
     char u[80], body[2048], obj[40], path[256], detail[64];
     harness_unique("CSVP", u, sizeof u);
-    snprintf(body, sizeof body, "{\"ref\":\"%s-O\",\"title\":\"Owner of plans\",\"level\":\"tactical\"}",
-             u);
+    snprintf(body, sizeof body,
+             "{\"ref\":\"%s-O\",\"title\":\"Owner of plans\",\"level\":\"tactical\"}", u);
     api_call(&r, "POST", "/v1/objectives", "editor", body, NULL);
     ck_assert_status(r, 201);
     strcpy(obj, jstr(r.json, "id"));
@@ -940,8 +1002,9 @@ START_TEST(test_import_csv_plans_and_errors)
     http_response_clear(&r);
     json_t *j = get_json(fmt_path(path, sizeof path, "/v1/plans/%s", p1));
     ck_assert_str_eq(jstr(j, "objective_id"), obj);
-    ck_assert(json_number_value(json_object_get(json_object_get(j, "budget"), "amount")) == 2500.75);
-    ck_assert_str_eq(jstr(json_object_get(j, "budget"), "currency"), "EUR");
+    json_t *budget = json_object_get(j, "budget");
+    ck_assert(json_number_value(json_object_get(budget, "amount")) == 2500.75);
+    ck_assert_str_eq(jstr(budget, "currency"), "EUR");
     ck_assert(json_number_value(json_object_get(j, "effort_days")) == 4.0);
     ck_assert_str_eq(jstr(j, "responsible"), "ops");
     json_decref(j);
@@ -950,14 +1013,18 @@ START_TEST(test_import_csv_plans_and_errors)
     json_decref(j);
 
     /* A CSV row's reference error names its row. */
-    snprintf(body, sizeof body, "objective_ref,title,budget_amount,budget_currency\n"
-                                "%s-NONE,Orphan,10,EUR\n%s-O,Bad currency,10,EURO\n",
-             u, u);
+    snprintf(body, sizeof body,
+             "objective_ref,title,budget_amount,budget_currency\n"
+             "%s-NONE,Orphan,10,EUR\n%s-O,Bad currency,10,EURO\n%s-O,Bad amount,ten,EUR\n",
+             u, u, u);
     import_call(&r, "type=plans&mode=partial", "text/csv", body, NULL);
     ck_assert_status(r, 200);
     assert_row_error(r.json, "plan", 0, "/plans/0/objective_ref", "reference");
     assert_row_error(r.json, "plan", 1, "/plans/1/budget/currency", "format");
     ck_assert_int_eq(jint(result_of(r.json, "plan", 1), "line"), 3);
+    /* A cell that is not a number stays text, and validation names it. */
+    assert_row_error(r.json, "plan", 2, "/plans/2/budget/amount", "type");
+    ck_assert_int_eq(jint(result_of(r.json, "plan", 2), "line"), 4);
     http_response_clear(&r);
 
     /* No ?type= for a CSV body. */
@@ -1102,7 +1169,8 @@ static char *padded_import(size_t size, const char *ref)
 {
     char *body = malloc(size + 1);
     int head = snprintf(body, size + 1,
-                        "{\"objectives\":[{\"ref\":\"%s\",\"title\":\"Padded\",\"level\":\"tactical\","
+                        "{\"objectives\":[{\"ref\":\"%s\",\"title\":\"Padded\","
+                        "\"level\":\"tactical\","
                         "\"description\":\"",
                         ref);
     size_t tail = strlen("\"}]}");
@@ -1114,7 +1182,8 @@ static char *padded_import(size_t size, const char *ref)
 static char *padded_objective(size_t size)
 {
     char *body = malloc(size + 1);
-    int head = snprintf(body, size + 1, "{\"title\":\"Padded\",\"level\":\"tactical\",\"description\":\"");
+    int head = snprintf(body, size + 1,
+                        "{\"title\":\"Padded\",\"level\":\"tactical\",\"description\":\"");
     memset(body + head, 'y', size - (size_t)head - 2);
     strcpy(body + size - 2, "\"}");
     return body;
@@ -1362,6 +1431,8 @@ START_TEST(test_idempotency_invalid_keys)
     http_response_clear(&r);
     ck_assert_uint_eq(count_q("objectives", title), 0);
     /* 255 visible characters are a valid key. */
+    harness_unique("key", key, sizeof key);
+    memset(key + strlen(key), 'k', 255 - strlen(key));
     key[255] = '\0';
     post_keyed(&r, "editor", "/v1/objectives", body, key);
     ck_assert_status(r, 201);
@@ -1370,7 +1441,7 @@ START_TEST(test_idempotency_invalid_keys)
 }
 END_TEST
 
-/* ---- a service killed in the middle of an import ---- */
+/* ---- large imports in flight ---- */
 
 static long long sql_count(PGconn *c, const char *query)
 {
@@ -1381,24 +1452,130 @@ static long long sql_count(PGconn *c, const char *query)
     return n;
 }
 
-START_TEST(test_import_killed_mid_import_leaves_nothing_partial)
+/* An import document of @p rows objectives whose refs start with @p prefix. */
+static char *bulk_import(const char *prefix, int rows, size_t *len_out)
 {
-    enum { ROWS = 20000 };
-    service_proc p;
-    char prefix[64], head[2048], query[8192], others[4096];
-    harness_unique("KILL", prefix, sizeof prefix);
-    strcat(prefix, "-");
-
-    size_t cap = (size_t)ROWS * 128 + 64, len = 0;
+    size_t cap = (size_t)rows * 128 + 64, len = 0;
     char *body = malloc(cap);
     len += (size_t)snprintf(body + len, cap - len, "{\"objectives\":[");
-    for (int i = 0; i < ROWS; i++) {
+    for (int i = 0; i < rows; i++) {
         len += (size_t)snprintf(body + len, cap - len,
                                 "%s{\"ref\":\"%s%05d\",\"title\":\"Bulk row %d\","
                                 "\"level\":\"operational\"}",
                                 i ? "," : "", prefix, i, i);
     }
     len += (size_t)snprintf(body + len, cap - len, "]}");
+    *len_out = len;
+    return body;
+}
+
+/* Sends POST /v1/import with @p body as the editor to @p port (with Idempotency-Key
+ * @p key unless NULL) and returns the socket, the reply unread. */
+static int send_import(int port, const char *key, const char *body, size_t len)
+{
+    char head[2048], idem[128] = "";
+    char *token = harness_token("editor", "editor");
+    if (key != NULL) {
+        snprintf(idem, sizeof idem, "Idempotency-Key: %s\r\n", key);
+    }
+    int head_len = snprintf(head, sizeof head,
+                            "POST /v1/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                            "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                            "%sContent-Length: %zu\r\n\r\n",
+                            token, idem, len);
+    free(token);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct timeval tv = {60, 0};
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    ck_assert_int_eq(send(fd, head, (size_t)head_len, MSG_NOSIGNAL), head_len);
+    for (size_t off = 0; off < len;) {
+        ssize_t n = send(fd, body + off, len - off, MSG_NOSIGNAL);
+        ck_assert_int_gt(n, 0);
+        off += (size_t)n;
+    }
+    return fd;
+}
+
+/* Reads the raw reply until the server closes; closes @p fd. */
+static char *read_reply(int fd)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *buf = malloc(cap + 1);
+    ssize_t n;
+    while ((n = recv(fd, buf + len, cap - len, 0)) > 0) {
+        len += (size_t)n;
+        if (len == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+    }
+    buf[len] = '\0';
+    close(fd);
+    return buf;
+}
+
+START_TEST(test_idempotency_in_flight_is_409)
+{
+    enum { ROWS = 5000 }; /* about a second of work: long enough to be caught running */
+    http_response r;
+    char prefix[64], key[80], query[512];
+    size_t len;
+    harness_unique("FLY", prefix, sizeof prefix);
+    strcat(prefix, "-");
+    harness_unique("key", key, sizeof key);
+    char *body = bulk_import(prefix, ROWS, &len);
+    PGconn *db = PQconnectdb(harness_database_url());
+    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
+
+    double start = now_seconds();
+    int fd = send_import(http_port(), key, body, len);
+    /* The first request holds the key, unfinished, while it runs. */
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM idempotency_keys WHERE subject = 'editor' AND key = '%s'"
+             " AND completed_at IS NULL",
+             key);
+    while (sql_count(db, query) == 0 && now_seconds() - start < 10) {
+        usleep(2 * 1000);
+    }
+    ck_assert_int_eq(sql_count(db, query), 1);
+    post_keyed(&r, "editor", "/v1/import", body, key);
+    ck_assert_problem(r, 409, "", "conflict");
+    ck_assert(!replayed(&r));
+    http_response_clear(&r);
+
+    char *first = read_reply(fd);
+    fprintf(stderr, "in-flight import of %d rows answered after %.2fs\n", ROWS,
+            now_seconds() - start);
+    ck_assert_msg(strncmp(first, "HTTP/1.1 200", 12) == 0, "first reply: %.300s", first);
+    post_keyed(&r, "editor", "/v1/import", body, key);
+    ck_assert_status(r, 200);
+    ck_assert(replayed(&r));
+    assert_totals(r.json, ROWS, 0, 0, 0);
+    const char *first_body = strstr(first, "\r\n\r\n");
+    ck_assert_ptr_nonnull(first_body);
+    ck_assert_str_eq(first_body + 4, r.body);
+    http_response_clear(&r);
+    snprintf(query, sizeof query, "SELECT count(*) FROM objectives WHERE ref LIKE '%s%%'", prefix);
+    ck_assert_int_eq(sql_count(db, query), ROWS);
+    free(first);
+    free(body);
+    PQfinish(db);
+}
+END_TEST
+
+START_TEST(test_import_killed_mid_import_leaves_nothing_partial)
+{
+    enum { ROWS = 20000 };
+    service_proc p;
+    char prefix[64], query[8192], others[4096];
+    size_t len;
+    harness_unique("KILL", prefix, sizeof prefix);
+    strcat(prefix, "-");
+    char *body = bulk_import(prefix, ROWS, &len);
 
     PGconn *db = PQconnectdb(harness_database_url());
     ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
@@ -1409,26 +1586,8 @@ START_TEST(test_import_killed_mid_import_leaves_nothing_partial)
     PQclear(res);
 
     ck_assert_int_eq(harness_spawn(&p, NULL, 1), 0);
-    char *token = harness_token("editor", "editor");
-    int head_len = snprintf(head, sizeof head,
-                            "POST /v1/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                            "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
-                            "Content-Length: %zu\r\n\r\n",
-                            token, len);
-    free(token);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p.port)};
-    struct timeval tv = {30, 0};
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
     double start = now_seconds();
-    ck_assert_int_eq(send(fd, head, (size_t)head_len, MSG_NOSIGNAL), head_len);
-    for (size_t off = 0; off < len;) {
-        ssize_t n = send(fd, body + off, len - off, MSG_NOSIGNAL);
-        ck_assert_int_gt(n, 0);
-        off += (size_t)n;
-    }
+    int fd = send_import(p.port, NULL, body, len);
     double sent = now_seconds();
 
     /* In flight: a backend of the new instance is inside a transaction (polled for up to
@@ -1499,7 +1658,8 @@ Suite *suite_http_import(void)
     tcase_add_test(tc, test_import_on_conflict_error_and_skip);
     tcase_add_test(tc, test_import_on_conflict_update);
     tcase_add_test(tc, test_import_audit_one_event_per_created_row);
-    tcase_add_test(tc, test_import_references_missing_archived_and_by_id);
+    tcase_add_test(tc, test_import_references_missing_archived_and_cycles);
+    tcase_add_test(tc, test_import_ids_instead_of_refs);
     tcase_add_test(tc, test_import_csv_objectives);
     tcase_add_test(tc, test_import_csv_plans_and_errors);
     tcase_add_test(tc, test_import_ndjson);
@@ -1515,9 +1675,10 @@ Suite *suite_http_import(void)
     tcase_add_test(idem, test_idempotency_invalid_keys);
     suite_add_tcase(s, idem);
 
-    TCase *kill = tcase_create("import_killed");
-    tcase_set_timeout(kill, 120);
-    tcase_add_test(kill, test_import_killed_mid_import_leaves_nothing_partial);
-    suite_add_tcase(s, kill);
+    TCase *bulk = tcase_create("in_flight");
+    tcase_set_timeout(bulk, 120);
+    tcase_add_test(bulk, test_idempotency_in_flight_is_409);
+    tcase_add_test(bulk, test_import_killed_mid_import_leaves_nothing_partial);
+    suite_add_tcase(s, bulk);
     return s;
 }
