@@ -319,6 +319,18 @@ static void match_rows(import_ctx *c)
     }
 }
 
+/* A review left alone leaves its items alone. */
+static void skip_items_of_skipped_reviews(import_ctx *c)
+{
+    for (size_t i = 0; i < c->nrows; i++) {
+        row *r = &c->rows[i];
+        if (r->type == T_REVIEW_ITEM && r->status == ST_PENDING &&
+            c->rows[r->review].status == ST_SKIPPED) {
+            r->status = ST_SKIPPED;
+        }
+    }
+}
+
 /* Resolves each *_ref to a row of this import or a stored row. */
 static void resolve_refs(import_ctx *c)
 {
@@ -706,6 +718,7 @@ static int import_tx(db_conn *conn, void *arg)
         return rc;
     }
     match_rows(c);
+    skip_items_of_skipped_reviews(c);
     resolve_refs(c);
     rc = match_review_items(conn, c);
     if (rc != SVC_OK) {
@@ -871,6 +884,11 @@ static int read_body(req_ctx *rc, import_ctx *c, row_type single, json_t **j_doc
         }
         *j_doc_out = j_rows;
         return add_rows_of(c, single, j_rows, *lines_out);
+    }
+    if (!media_is(type, "application/json")) {
+        problem_send(rc, PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+                     "send application/json, text/csv or application/x-ndjson", NULL);
+        return -1;
     }
     if (single != NTYPES) {
         api_bad_parameter(rc, "type", "unknown_field", "applies to CSV and NDJSON bodies only");

@@ -38,11 +38,15 @@ if [[ "$QUICK" == 1 ]]; then
     SCALE="${BENCH_SCALE:-0.05}"
     MEM_S="${BENCH_MEM_SECONDS:-10}"
     WARM_S=3
+    REPORT_RUNS="${BENCH_REPORT_RUNS:-1}"
+    EXPLAIN_TIMEOUT_S=35
 else
     DUR="${BENCH_DURATION:-20}"
     SCALE="${BENCH_SCALE:-1}"
     MEM_S="${BENCH_MEM_SECONDS:-60}"
     WARM_S=10
+    REPORT_RUNS="${BENCH_REPORT_RUNS:-${BENCH_RUNS:-3}}"
+    EXPLAIN_TIMEOUT_S=120
 fi
 RUNS="${BENCH_RUNS:-3}"
 CONN="${BENCH_CONNECTIONS:-32}"
@@ -79,6 +83,8 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
+    # A signal may arrive inside a redirected call (e.g. wrk's log): talk to the terminal.
+    exec 1>&"$ORIG_OUT" 2>&"$ORIG_ERR"
     if [[ -n "$BENCH_CHILD" ]]; then
         kill -TERM "$BENCH_CHILD" 2>/dev/null
         wait "$BENCH_CHILD" 2>/dev/null
@@ -104,6 +110,7 @@ cleanup() {
     fi
     exit "$rc"
 }
+exec {ORIG_OUT}>&1 {ORIG_ERR}>&2
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -371,19 +378,27 @@ run_pgbench() {
 }
 
 # ---- reports at the seeded size (before any write scenario) -------------------------------------
-bench_log "reports at $N_OBJ objectives (wrk -t1 -c1)"
+# One call first (warms the caches, sizes the runs). A report whose first call is not 2xx
+# (e.g. 503 after the service's 30 s statement timeout) is shown with that call and not
+# load-tested further.
+bench_log "reports at $N_OBJ objectives (wrk -t1 -c1, $REPORT_RUNS run(s) each)"
 REPORT_INFO="$RAW/reports.tsv"
 printf 'report\tfirst_status\tfirst_s\tbytes\tduration_s\n' >"$REPORT_INFO"
 for r in "${REPORTS[@]}"; do
     ensure_service "report $r"
     read -r code secs bytes <<<"$(curl -s -o /dev/null -m "$REPORT_MAX_S" \
         -w '%{http_code} %{time_total} %{size_download}' "${AUTH[@]}" "$SVC_URL/v1/reports/$r" || echo "000 $REPORT_MAX_S 0")"
-    [[ "$code" == 200 ]] || event "GET /v1/reports/$r answered $code on the first call (${secs}s)"
+    bench_log "  $r: first call HTTP $code in ${secs}s, $bytes bytes"
+    if [[ "$code" != 2?? ]]; then
+        event "GET /v1/reports/$r answered $code after ${secs}s on its first call; not load-tested"
+        printf '%s\t%s\t%s\t%s\t-\n' "$r" "$code" "$secs" "$bytes" >>"$REPORT_INFO"
+        continue
+    fi
     # Long enough for a few requests per run, never longer than REPORT_MAX_S.
     rdur="$(awk -v d="$DUR" -v s="$secs" -v m="$REPORT_MAX_S" 'BEGIN { x = int(s * 3) + 1; if (x < d) x = d; if (x > m) x = m; print x }')"
-    rtmo="$(awk -v s="$secs" -v m="$REPORT_MAX_S" 'BEGIN { x = int(s * 3) + 10; if (x < 30) x = 30; if (x > m) x = m; print x }')"
+    rtmo="$(awk -v s="$secs" -v m="$REPORT_MAX_S" 'BEGIN { x = int(s * 3) + 10; if (x < 40) x = 40; if (x > m) x = m; print x }')"
     printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$code" "$secs" "$bytes" "$rdur" >>"$REPORT_INFO"
-    for ((run = 1; run <= RUNS; run++)); do
+    for ((run = 1; run <= REPORT_RUNS; run++)); do
         run_wrk "report_$r" "$run" path "/v1/reports/$r" 1 1 "$rdur" "$rtmo"
     done
 done
@@ -391,37 +406,56 @@ done
 # ---- EXPLAIN (ANALYZE, BUFFERS) of each report's SQL function body ----------------------------
 # auto_explain logs the plan of every statement run inside the report functions (the
 # bodies, planned as the function runs them, with $n parameters), with ANALYZE and BUFFERS.
-bench_log "explaining the report functions into ${EXPLAIN_OUT#"$ROOT"/}"
+# A function that does not finish within EXPLAIN_TIMEOUT_S gets a plain EXPLAIN of its body
+# instead (bench/lib/explain_generic.sql: generic plan, no ANALYZE).
+bench_log "explaining the report functions into ${EXPLAIN_OUT#"$ROOT"/} (limit ${EXPLAIN_TIMEOUT_S}s each)"
+TODAY="$(date -u +%Y-%m-%d)"
 {
     echo "# EXPLAIN (ANALYZE, BUFFERS) of each report's SQL function body"
-    echo "# $STAMP on $HOST, PostgreSQL $PG_VERSION, $N_OBJ objectives (seeded, before the write scenarios)."
+    echo "# $STAMP on $HOST, PostgreSQL $PG_VERSION, $N_OBJ objectives (seeded, before the write scenarios), as_of $TODAY."
     echo "# Captured with auto_explain (log_analyze, log_buffers, log_nested_statements): every"
-    echo "# statement run inside the function is shown with its plan as executed, innermost"
-    echo "# helper calls (enum_counts, ...) first, then the report's body, then the call itself."
+    echo "# statement run inside the function is shown with its plan as executed (\$n = the"
+    echo "# function's parameters), innermost helper calls (enum_counts, ...) first, then the"
+    echo "# report's body, then the calling statement. A function that did not finish within"
+    echo "# ${EXPLAIN_TIMEOUT_S}s is shown with EXPLAIN (no ANALYZE) of its body's generic plan instead."
 } >"$EXPLAIN_OUT"
-TODAY="$(date -u +%Y-%m-%d)"
-declare -A REPORT_CALL=(
-    [objectives-summary]="report_objectives_summary('$TODAY'::date, NULL, NULL, NULL, NULL)"
-    [plans-summary]="report_plans_summary('$TODAY'::date, NULL, NULL, NULL, NULL)"
-    [risk-matrix]="report_risk_matrix('$TODAY'::date)"
-    [reviews-summary]="report_reviews_summary('$TODAY'::date, 365, NULL, NULL, NULL, NULL)"
-    [compliance]="report_compliance('$TODAY'::date, 365, NULL, NULL, NULL, NULL)"
-    [traceability]="report_traceability('$TODAY'::date, NULL, NULL, NULL, NULL)"
-    [overdue]="report_overdue('$TODAY'::date, NULL, NULL, NULL, NULL)"
-    [register]="report_register('$TODAY'::date, NULL, NULL, NULL, NULL)"
+declare -A REPORT_FN=(
+    [objectives-summary]="report_objectives_summary|'$TODAY', NULL, NULL, NULL, NULL"
+    [plans-summary]="report_plans_summary|'$TODAY', NULL, NULL, NULL, NULL"
+    [risk-matrix]="report_risk_matrix|'$TODAY'"
+    [reviews-summary]="report_reviews_summary|'$TODAY', 365, NULL, NULL, NULL, NULL"
+    [compliance]="report_compliance|'$TODAY', 365, NULL, NULL, NULL, NULL"
+    [traceability]="report_traceability|'$TODAY', NULL, NULL, NULL, NULL"
+    [overdue]="report_overdue|'$TODAY', NULL, NULL, NULL, NULL"
+    [register]="report_register|'$TODAY', NULL, NULL, NULL, NULL"
 )
 for r in "${REPORTS[@]}"; do
+    fn="${REPORT_FN[$r]%%|*}"
+    args="${REPORT_FN[$r]#*|}"
     {
         echo
         echo "################################################################################"
-        echo "# GET /v1/reports/$r  ->  SELECT ${REPORT_CALL[$r]}"
+        echo "# GET /v1/reports/$r  ->  SELECT $fn($args)"
         echo "################################################################################"
     } >>"$EXPLAIN_OUT"
-    bounded 600 psql -X -q "$DATABASE_URL" -o /dev/null -c "LOAD 'auto_explain'" \
+    t=$(now_s)
+    bounded $((EXPLAIN_TIMEOUT_S + 60)) psql -X -q "$DATABASE_URL" -o /dev/null \
+        -c "SET statement_timeout = '${EXPLAIN_TIMEOUT_S}s'" -c "LOAD 'auto_explain'" \
         -c "SET auto_explain.log_min_duration = 0" -c "SET auto_explain.log_analyze = on" \
         -c "SET auto_explain.log_buffers = on" -c "SET auto_explain.log_timing = on" \
         -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
-        -c "SELECT length(${REPORT_CALL[$r]}::text)" 2>&1 | head -c 4000000 | sed 's/^NOTICE:  //' >>"$EXPLAIN_OUT" || true
+        -c "SELECT length($fn($args)::text)" >"$TMP/explain.out" 2>&1 || true
+    head -c 4000000 "$TMP/explain.out" | sed 's/^NOTICE:  //' >>"$EXPLAIN_OUT"
+    if grep -q 'statement timeout' "$TMP/explain.out"; then
+        event "explain: $fn did not finish within ${EXPLAIN_TIMEOUT_S}s; plain EXPLAIN of its body instead"
+        {
+            echo
+            echo "# $fn did not finish within ${EXPLAIN_TIMEOUT_S}s: EXPLAIN (no ANALYZE) of its body, generic plan"
+            bounded 120 psql -X -q "$DATABASE_URL" -v fn="$fn" -v args="$args" \
+                -f bench/lib/explain_generic.sql 2>&1 || true
+        } >>"$EXPLAIN_OUT"
+    fi
+    bench_log "  $fn explained ($(awk -v a="$t" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')s)"
 done
 
 # ---- throughput scenarios, round-robin ------------------------------------------------------
@@ -588,13 +622,19 @@ G_RPS="$(med get 3)"; PGG="$(med pg_get 3)"; L_RPS="$(med list 3)"; PGL="$(med p
             "$(ratio "$(v list)" "$(v pg_list)")" "$(ratio "$(v get)" "$(v nginx)")"
     done
     echo
-    echo "reports at $N_OBJ objectives (wrk -t1 -c1, one request at a time; medians of $RUNS runs)"
+    echo "reports at $N_OBJ objectives (wrk -t1 -c1, one request at a time; medians of $REPORT_RUNS run(s))"
     printf '  %-20s %10s %10s %9s %8s %9s %12s %6s\n' report "p50 ms" "p99 ms" "req/s" non-2xx "sock err" "body bytes" runs
     for r in "${REPORTS[@]}"; do
         k="report_$r"
+        IFS=$'\t' read -r _ fcode fsecs fbytes _ <<<"$(awk -F'\t' -v k="$r" '$1 == k' "$REPORT_INFO")"
+        if [[ "$fcode" != 2?? ]]; then
+            printf '  %-20s %10s %10s %9s %8s %9s %12s %6s   <- first call HTTP %s after %.1f s; not load-tested\n' "$r" \
+                "$(awk -v s="$fsecs" 'BEGIN { printf "%.0f", s * 1000 }')" - - 1 - "$fbytes" 0/0 "$fcode" "$fsecs"
+            continue
+        fi
         printf '  %-20s %10s %10s %9s %8s %9s %12s %6s\n' "$r" "$(med "$k" 4)" "$(med "$k" 5)" \
-            "$(med "$k" 3)" "$(sum_col "$k" 6)" "$(sum_col "$k" 8)" \
-            "$(awk -F'\t' -v k="$r" '$1 == k { print $4 }' "$REPORT_INFO")" "$(ok_runs "$k")/$(col "$k" 2 | wc -l)"
+            "$(med "$k" 3)" "$(sum_col "$k" 6)" "$(sum_col "$k" 8)" "$fbytes" \
+            "$(ok_runs "$k")/$(col "$k" 2 | wc -l)"
     done
     echo
     echo "import: $IMPORT_ROWS objectives per body, one POST /v1/import each (atomic); COPY = psql \\copy of the same CSV into a scratch table"

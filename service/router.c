@@ -202,7 +202,8 @@ static int cors_apply(req_ctx *rc)
         u_map_put(h, "Access-Control-Allow-Origin", origin);
         u_map_put(h, "Vary", "Origin");
         u_map_put(h, "Access-Control-Expose-Headers",
-                  "ETag, Location, Link, X-Request-Id, Retry-After, WWW-Authenticate");
+                  "ETag, Location, Link, X-Request-Id, Retry-After, WWW-Authenticate, "
+                  "Idempotent-Replayed");
         if (preflight) {
             u_map_put(h, "Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
             u_map_put(h, "Access-Control-Allow-Headers",
