@@ -23,6 +23,7 @@ packages=(
     python3
     python3-yaml
     curl
+    valgrind
     "$@"
 )
 
