@@ -38,8 +38,9 @@ int api_read_object_or_problem(req_ctx *rc, int merge_patch, json_t **out)
                      NULL);
         return -1;
     }
+    /* Any JSON value parses here, so a well-formed non-object gets 422, not 400. */
     j_body = json_loadb(rc->req->binary_body, rc->req->binary_body_length,
-                        JSON_REJECT_DUPLICATES, &err);
+                        JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (j_body == NULL) {
         char detail[256];
         snprintf(detail, sizeof detail, "the body is not valid JSON: %s at line %d column %d",

@@ -253,6 +253,7 @@ int csv_to_rows(const char *body, size_t len, const field_spec *fields, json_t *
     }
     rc = csv_next_record(body, len, &pos, &line, &header, err);
     if (rc <= 0) {
+        record_clear(&header); /* the cells read before a malformed one */
         if (rc == 0) {
             set_error(err, 1, "the body has no header row");
         }

@@ -18,6 +18,9 @@ int parse_timestamp(const char *s);
 /** Decimal integer in [min, max] with nothing else. @return 1 if valid. */
 int parse_long(const char *s, long min, long max, long *out);
 
+/** Whether @p s (@p len bytes) is valid UTF-8 without NUL bytes. */
+int utf8_valid(const char *s, size_t len);
+
 /** Number of Unicode code points in valid UTF-8 @p s. */
 size_t utf8_length(const char *s);
 

@@ -12,10 +12,10 @@
 #   <stamp>-<host>/        raw wrk / pgbench output, service log, RSS samples
 # Every step has a time limit; service, nginx and the cluster are stopped on exit.
 #
-# Environment overrides: BENCH_DURATION (s per run), BENCH_RUNS, BENCH_SCALE (seed scale),
-# BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_MEM_SECONDS (60; --quick 10),
-# BENCH_IMPORT_ROWS (100000 x scale), BENCH_LIST_STATUS (active), BENCH_KEEP_DB=1 (keep
-# .local/bench-pg after the run), and the service's own variables (e.g. DB_POOL_SIZE,
+# Environment overrides: BENCH_DURATION (s per run), BENCH_RUNS, BENCH_REPORT_RUNS (--quick: 1),
+# BENCH_SCALE (seed scale), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_MEM_SECONDS (60;
+# --quick 10), BENCH_IMPORT_ROWS (100000 x scale), BENCH_LIST_STATUS (active), BENCH_KEEP_DB=1
+# (keep .local/bench-pg after the run), and the service's own variables (e.g. DB_POOL_SIZE,
 # HTTP_THREADS) are passed through.
 set -euo pipefail
 
@@ -156,14 +156,15 @@ rm -rf -- "$PG_DIR"
 bench_log "starting a fresh PostgreSQL cluster in ${PG_DIR#"$ROOT"/}"
 PG_STARTED=1
 DATABASE_URL="$(bounded 120 bash scripts/pg.sh start "$PG_DIR")" || bench_die "PostgreSQL did not start"
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL")
+PSQL=(env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL")
 "${PSQL[@]}" -c "ALTER SYSTEM SET shared_buffers = '512MB'" -c "ALTER SYSTEM SET fsync = on" \
     -c "ALTER SYSTEM SET synchronous_commit = on" -c "ALTER SYSTEM SET full_page_writes = on" \
     -c "ALTER SYSTEM SET max_connections = 200"
 bash scripts/pg.sh stop "$PG_DIR"
 DATABASE_URL="$(bounded 120 bash scripts/pg.sh start "$PG_DIR")" || bench_die "PostgreSQL did not restart"
 export DATABASE_URL
-PG_SETTINGS="$("${PSQL[@]}" -At -F' ' -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections', 'wal_level')")"
+PSQL=(env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL")
+PG_SETTINGS="$("${PSQL[@]}" -At -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections', 'wal_level')")"
 PG_VERSION="$("${PSQL[@]}" -At -c 'SHOW server_version')"
 [[ "$("${PSQL[@]}" -At -c 'SHOW fsync')" == on ]] || bench_die "fsync is not on"
 
@@ -355,7 +356,7 @@ run_pgbench() {
     shift 3
     local tps failed aborted p50 p99 n
     mkdir -p "$ldir"
-    PGOPTIONS="-c TimeZone=UTC" bounded $((DUR + 90)) \
+    PGOPTIONS="-c TimeZone=UTC -c client_min_messages=warning" bounded $((DUR + 90)) \
         pgbench -n -M prepared -c "$CONN" -j "$THREADS" -T "$DUR" -l --log-prefix="$ldir/tx" \
         -f "$sql" "$@" "$DATABASE_URL" >"$log" 2>&1 || true
     tps="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$log")"
@@ -653,10 +654,10 @@ G_RPS="$(med get 3)"; PGG="$(med pg_get 3)"; L_RPS="$(med list 3)"; PGL="$(med p
     printf '  JSON import / COPY %s, CSV import / COPY %s\n' "$(ratio "$IJ" "$ICP")" "$(ratio "$IC" "$ICP")"
     echo
     echo "memory: service resident size (VmRSS)"
-    echo "  at start (idle, before any load)     $(kib_mib "$RSS_START")   threads $THREADS_START"
-    echo "  after warm-up (${WARM_S}s mixed)           $(kib_mib "$RSS_WARM")   threads $THREADS_WARM   (the round-robin scenarios ran before it)"
-    echo "  end of the ${MEM_S}s mixed run           $(kib_mib "$RSS_END")   threads $THREADS_END   peak (VmHWM) $(kib_mib "$HWM_END")"
-    echo "  2 s after the load stopped           $(kib_mib "$RSS_IDLE")   threads $THREADS_IDLE"
+    printf '  %-38s %10s   threads %s\n' "at start (idle, before any load)" "$(kib_mib "$RSS_START")" "$THREADS_START"
+    printf '  %-38s %10s   threads %s   (after all the scenarios above)\n' "after warm-up (${WARM_S}s mixed)" "$(kib_mib "$RSS_WARM")" "$THREADS_WARM"
+    printf '  %-38s %10s   threads %s   peak (VmHWM) %s\n' "end of the ${MEM_S}s mixed run" "$(kib_mib "$RSS_END")" "$THREADS_END" "$(kib_mib "$HWM_END")"
+    printf '  %-38s %10s   threads %s\n' "2 s after the load stopped" "$(kib_mib "$RSS_IDLE")" "$THREADS_IDLE"
     echo "  growth over the mixed run: $(awk -v a="$RSS_WARM" -v b="$RSS_END" 'BEGIN { if (a == "-" || b == "-") { print "-"; exit } d = (b - a) / 1024; printf "%+.1f MiB (%+.1f%%)%s", d, 100 * (b - a) / a, (d < 2 && (b - a) / a < 0.05) ? ", flat" : ", GROWING" }')$( ((MEM_RESTARTED)) && echo '; the service was restarted during the memory run, so these numbers are not comparable')"
     echo "  samples: ${RSS_TSV#"$ROOT"/}"
     echo
@@ -668,7 +669,7 @@ G_RPS="$(med get 3)"; PGG="$(med pg_get 3)"; L_RPS="$(med list 3)"; PGL="$(med p
     if [[ -n "$nonok" ]]; then sed 's/^/    /' <<<"$nonok"; else echo "    none"; fi
     warn_lines="$(grep -cE '"level":"(warn|error)"' "$RAW/service.log" || true)"
     other_lines="$(grep -cvE '^\{"ts"' "$RAW/service.log" || true)"
-    echo "  service log (${RAW#"$ROOT"/}/service.log): $warn_lines warn/error lines, $other_lines lines from libraries"
+    echo "  service log (${RAW#"$ROOT"/}/service.log): $warn_lines warn/error lines, $other_lines other lines (libmicrohttpd/ulfius)"
     grep -E '"level":"(warn|error)"|^[^{]' "$RAW/service.log" | sort | uniq -c | sort -rn | head -n 8 | cut -c1-220 | sed 's/^/    /' || true
     echo "  events:"
     if [[ -s "$EVENTS" ]]; then sed 's/^/    /' "$EVENTS" | cut -c1-300; else echo "    none"; fi

@@ -27,15 +27,16 @@ unsigned auth_role_from_name(const char *name)
     return 0;
 }
 
-/* header.payload.signature, each part base64url and the first two non-empty. libjwt 1.10
- * writes past a zero-length buffer when decoding an empty part, so nothing else reaches it. */
+/* header.payload.signature, each part base64url and non-empty. libjwt 1.10 writes past a
+ * zero-length buffer when decoding an empty part (the signature too, under RS and ES
+ * keys), so nothing else reaches it. Only alg none has an empty signature: never accepted. */
 static int token_shape_ok(const char *token)
 {
     int dots = 0;
     size_t part_len = 0;
     for (const char *p = token;; p++) {
         if (*p == '.' || *p == '\0') {
-            if (dots < 2 && part_len == 0) {
+            if (part_len == 0) {
                 return 0;
             }
             if (*p == '\0') {

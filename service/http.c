@@ -54,6 +54,9 @@ int http_start(http_server *srv, const app_ctx *app)
         (cfg->import_max_bytes > cfg->max_body_bytes ? cfg->import_max_bytes
                                                      : cfg->max_body_bytes) + 1;
     srv->instance.allowed_post_processor = U_POST_PROCESS_NONE;
+    /* ulfius would silently drop parameters and headers that are not UTF-8; the router
+     * refuses such requests instead. */
+    srv->instance.check_utf8 = 0;
     ulfius_set_default_endpoint(&srv->instance, router_dispatch, (void *)app);
 
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -69,13 +72,15 @@ int http_start(http_server *srv, const app_ctx *app)
         {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_seconds, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        /* Room for long query strings and many headers (the default is 32 KiB). */
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL},
         {cfg->http_threads > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_ARRAY,
          cfg->http_threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     if (cfg->http_threads == 0) {
         /* MHD_OPTION_ARRAY with a NULL array is a no-op placeholder. */
-        options[6] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+        options[7] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     }
     if (ulfius_start_framework_with_mhd_options(&srv->instance, flags, options) != U_OK) {
         log_msg(LOG_ERROR, "cannot listen on %s:%d", cfg->bind_address, cfg->port);

@@ -18,6 +18,7 @@
 #include "api/measurements.h"
 #include "api/objectives.h"
 #include "api/ops.h"
+#include "api/parse.h"
 #include "api/plans.h"
 #include "api/reports.h"
 #include "api/reviews.h"
@@ -233,6 +234,24 @@ static int body_too_large(const req_ctx *rc, const route *rt)
     return rc->req->binary_body_length > limit;
 }
 
+/* Query parameters must be named, UTF-8 text. */
+static int query_is_text(const req_ctx *rc)
+{
+    const char *q = strchr(rc->req->http_url, '?');
+    const char **keys = u_map_enum_keys(rc->req->map_url);
+    if (q != NULL && (strstr(q, "%00") != NULL || q[1] == '=' || strstr(q, "&=") != NULL)) {
+        return 0; /* a NUL that would cut a value short unseen, or a nameless parameter */
+    }
+    for (size_t i = 0; keys != NULL && keys[i] != NULL; i++) {
+        const char *v = u_map_get(rc->req->map_url, keys[i]);
+        if (keys[i][0] == '\0' || !utf8_valid(keys[i], strlen(keys[i])) ||
+            (v != NULL && !utf8_valid(v, strlen(v)))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int authorize(req_ctx *rc, const route *rt)
 {
     const char *reason = NULL;
@@ -317,6 +336,13 @@ int router_dispatch(const struct _u_request *req, struct _u_response *resp, void
         } else {
             problem_send(&rc, PROBLEM_NOT_FOUND, "no resource at this path", NULL);
         }
+        goto out;
+    }
+    if (!query_is_text(&rc)) {
+        json_t *j_errors = json_array();
+        errors_add(j_errors, "", "format", "query parameters must be UTF-8 text without NUL");
+        problem_send(&rc, PROBLEM_INVALID_PARAMETER, "the query string is not valid text",
+                     j_errors);
         goto out;
     }
     if (body_too_large(&rc, rt)) {

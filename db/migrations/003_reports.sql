@@ -99,7 +99,10 @@ $$;
 
 CREATE FUNCTION report_objectives_summary(as_of date, fn text, levels text[], owner_is text,
                                           statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS (SELECT * FROM report_objectives(as_of, fn, levels, owner_is, statuses))
   SELECT json_build_object(
     'as_of', as_of,
@@ -115,11 +118,16 @@ LANGUAGE sql STABLE AS $$
                              WHERE function IS NOT NULL GROUP BY function) f),
     'overdue', (SELECT count(*) FROM sel WHERE overdue),
     'mean_progress_pct', (SELECT avg(progress_pct) FROM sel))
+  );
+END
 $$;
 
 CREATE FUNCTION report_plans_summary(as_of date, fn text, levels text[], owner_is text,
                                      statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS (SELECT id FROM report_objectives(as_of, fn, levels, owner_is, statuses)),
   p AS (SELECT p.* FROM plans p JOIN sel ON sel.id = p.objective_id WHERE p.archived_at IS NULL),
   a AS (SELECT a.* FROM actions a JOIN p ON p.id = a.plan_id WHERE a.archived_at IS NULL)
@@ -140,11 +148,16 @@ LANGUAGE sql STABLE AS $$
                                     WHERE budget_currency IS NOT NULL
                                     GROUP BY budget_currency) b),
     'effort_days_total', (SELECT coalesce(sum(effort_days), 0) FROM p))
+  );
+END
 $$;
 
 -- Counts of non-closed risks; by_status counts every live risk, closed included.
 CREATE FUNCTION report_risk_matrix(as_of date) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH r AS (SELECT * FROM risk_docs WHERE archived_at IS NULL),
   open_r AS (SELECT * FROM r WHERE status <> 'closed')
   SELECT json_build_object(
@@ -164,11 +177,16 @@ LANGUAGE sql STABLE AS $$
                              ARRAY(SELECT status FROM r)),
     'by_treatment', enum_counts(ARRAY['mitigate','accept','transfer','avoid'],
                                 ARRAY(SELECT treatment FROM open_r)))
+  );
+END
 $$;
 
 CREATE FUNCTION report_reviews_summary(as_of date, window_days integer, fn text, levels text[],
                                        owner_is text, statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS (SELECT id FROM report_objectives(as_of, fn, levels, owner_is, statuses)),
   held AS (SELECT * FROM reviews WHERE archived_at IS NULL AND status = 'held'
                                    AND held_on <= as_of),
@@ -195,11 +213,16 @@ LANGUAGE sql STABLE AS $$
                                    'escalate'],
                              ARRAY(SELECT items.decision FROM items
                                      JOIN in_window w ON w.id = items.review_id)))
+  );
+END
 $$;
 
 CREATE FUNCTION report_overdue(as_of date, fn text, levels text[], owner_is text,
                                statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS (SELECT * FROM report_objectives(as_of, fn, levels, owner_is, statuses)),
   p AS (SELECT p.* FROM plans p JOIN sel ON sel.id = p.objective_id WHERE p.archived_at IS NULL)
   SELECT json_build_object(
@@ -220,6 +243,8 @@ LANGUAGE sql STABLE AS $$
                    ORDER BY a.due_date, a.ref), '[]'::json)
                   FROM actions a JOIN p ON p.id = a.plan_id
                  WHERE a.archived_at IS NULL AND a.status = 'open' AND a.due_date < as_of))
+  );
+END
 $$;
 
 -- The register's rows, shared by its JSON and CSV forms.
@@ -239,10 +264,15 @@ $$;
 
 CREATE FUNCTION report_register(as_of date, fn text, levels text[], owner_is text,
                                 statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   SELECT json_build_object('as_of', as_of,
     'items', coalesce(json_agg(r ORDER BY r.ref), '[]'::json))
     FROM register_rows(as_of, fn, levels, owner_is, statuses) r
+  );
+END
 $$;
 
 -- A text cell a spreadsheet would run as a formula gets a leading apostrophe.
@@ -253,7 +283,10 @@ $$;
 
 CREATE FUNCTION report_compliance(as_of date, window_days integer, fn text, levels text[],
                                   owner_is text, statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS (SELECT * FROM report_objectives(as_of, fn, levels, owner_is, statuses)
                 WHERE status = 'active'),
   facts AS (
@@ -334,11 +367,16 @@ LANGUAGE sql STABLE AS $$
                                    ' but no active objective addresses it') ORDER BY ref),
                         '[]'::json)
                        FROM broken))
+  );
+END
 $$;
 
 CREATE FUNCTION report_traceability(as_of date, fn text, levels text[], owner_is text,
                                     statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS (SELECT * FROM report_objectives(as_of, fn, levels, owner_is, statuses)),
   live_risks AS (SELECT * FROM risk_docs WHERE archived_at IS NULL),
   links AS (SELECT l.* FROM objective_risks l JOIN live_risks k ON k.id = l.risk_id
@@ -384,6 +422,8 @@ LANGUAGE sql STABLE AS $$
       'plans_without_actions', (
           SELECT coalesce(json_agg(p.id ORDER BY p.ref), '[]'::json) FROM p
            WHERE NOT EXISTS (SELECT 1 FROM a WHERE a.plan_id = p.id))))
+  );
+END
 $$;
 
 -- GET /v1/objectives/{id}/progress: the series behind the objective's progress.

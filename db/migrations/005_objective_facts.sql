@@ -135,7 +135,10 @@ $$;
 
 CREATE OR REPLACE FUNCTION report_objectives_summary(as_of date, fn text, levels text[],
                                                      owner_is text, statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS MATERIALIZED (
     SELECT status, health, level, function, overdue, progress_pct
       FROM report_objectives(as_of, fn, levels, owner_is, statuses))
@@ -157,11 +160,16 @@ LANGUAGE sql STABLE AS $$
                              WHERE function IS NOT NULL GROUP BY function) f),
     'overdue', (SELECT count(*) FROM sel WHERE overdue),
     'mean_progress_pct', (SELECT avg(progress_pct) FROM sel))
+  );
+END
 $$;
 
 CREATE OR REPLACE FUNCTION report_plans_summary(as_of date, fn text, levels text[],
                                                 owner_is text, statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH p AS MATERIALIZED (
     SELECT p.id, p.status, p.due_date, p.budget_amount, p.budget_currency, p.effort_days
       FROM plans p JOIN report_objectives(as_of, fn, levels, owner_is, statuses) s
@@ -190,10 +198,15 @@ LANGUAGE sql STABLE AS $$
                                     WHERE budget_currency IS NOT NULL
                                     GROUP BY budget_currency) b),
     'effort_days_total', (SELECT coalesce(sum(effort_days), 0) FROM p))
+  );
+END
 $$;
 
 CREATE OR REPLACE FUNCTION report_risk_matrix(as_of date) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH r AS MATERIALIZED (
     SELECT likelihood, impact, residual_likelihood, residual_impact, status, treatment,
            risk_rating(score) AS rating
@@ -223,12 +236,17 @@ LANGUAGE sql STABLE AS $$
         (SELECT jsonb_object_agg(treatment, n) FROM (SELECT treatment, count(*) n FROM open_r
                                                       WHERE treatment IS NOT NULL
                                                       GROUP BY treatment) x)))
+  );
+END
 $$;
 
 CREATE OR REPLACE FUNCTION report_reviews_summary(as_of date, window_days integer, fn text,
                                                   levels text[], owner_is text,
                                                   statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS MATERIALIZED (
     SELECT id FROM report_objectives(as_of, fn, levels, owner_is, statuses)),
   held AS MATERIALIZED (SELECT id, held_on, next_review_on, created_at FROM reviews
@@ -255,12 +273,17 @@ LANGUAGE sql STABLE AS $$
                                    'escalate'],
         (SELECT jsonb_object_agg(decision, n) FROM (SELECT decision, count(*) n FROM items
                                                      WHERE in_window GROUP BY decision) x)))
+  );
+END
 $$;
 
 -- Built bottom-up with one GROUP BY per level, so its cost follows the size of its answer.
 CREATE OR REPLACE FUNCTION report_traceability(as_of date, fn text, levels text[],
                                                owner_is text, statuses text[]) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
   WITH sel AS MATERIALIZED (
     SELECT id, ref, title, health FROM report_objectives(as_of, fn, levels, owner_is, statuses)),
   live_risks AS MATERIALIZED (
@@ -318,4 +341,6 @@ LANGUAGE sql STABLE AS $$
           SELECT coalesce(json_agg(p.id ORDER BY p.ref), '[]'::json) FROM p
            WHERE NOT EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id
                                                        AND a.archived_at IS NULL))))
+  );
+END
 $$;

@@ -32,6 +32,8 @@ int main(void)
     srunner_add_suite(sr, suite_db_health());
     srunner_add_suite(sr, suite_http_import());
     srunner_add_suite(sr, suite_docs());
+    srunner_add_suite(sr, suite_http_hostile());
+    srunner_add_suite(sr, suite_two_instances());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -18,5 +18,7 @@ Suite *suite_docs(void);
 Suite *suite_http_reports(void);
 Suite *suite_db_health(void);
 Suite *suite_http_import(void);
+Suite *suite_http_hostile(void);
+Suite *suite_two_instances(void);
 
 #endif

@@ -12,5 +12,6 @@ Suite *suite_validate(void);
 Suite *suite_config(void);
 Suite *suite_auth(void);
 Suite *suite_problem_rc(void);
+Suite *suite_fuzz_regressions(void);
 
 #endif
