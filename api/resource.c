@@ -349,13 +349,18 @@ static void write_problem(write_ctx *w, int code)
     }
 }
 
-static void write_run(write_ctx *w, db_fn fn)
+/* Runs @p fn in a transaction; on failure sends the problem. Returns 1 only when the
+ * transaction committed: the document in @p w may have been read before a failed
+ * COMMIT, so it is never a sign of success on its own. */
+static int write_run(write_ctx *w, db_fn fn)
 {
     w->j_errors = json_array();
     int code = db_tx_run(w->rc->app->pool, fn, w);
     if (code != SVC_OK) {
         write_problem(w, code);
+        return 0;
     }
+    return w->doc.json != NULL;
 }
 
 static void write_clear(write_ctx *w)
@@ -381,8 +386,7 @@ void api_resource_create(req_ctx *rc, const api_resource *r)
         return;
     }
     w.j_input = j_body;
-    write_run(&w, create_tx);
-    if (w.doc.json != NULL) {
+    if (write_run(&w, create_tx)) {
         char location[256];
         snprintf(location, sizeof location, "%s/%s", r->collection_path, w.new_id);
         u_map_put(rc->resp->map_header, "Location", location);
@@ -403,8 +407,7 @@ void api_resource_update(req_ctx *rc, const api_resource *r)
         return;
     }
     w.j_input = j_patch;
-    write_run(&w, update_tx);
-    if (w.doc.json != NULL) {
+    if (write_run(&w, update_tx)) {
         api_reply_doc(rc, 200, &w.doc);
     }
     write_clear(&w);
@@ -437,8 +440,7 @@ void api_resource_restore(req_ctx *rc, const api_resource *r)
     if (api_path_uuid_or_problem(rc, 0, id) != 0) {
         return;
     }
-    write_run(&w, restore_tx);
-    if (w.doc.json != NULL) {
+    if (write_run(&w, restore_tx)) {
         api_reply_doc(rc, 200, &w.doc);
     }
     write_clear(&w);

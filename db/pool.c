@@ -35,6 +35,7 @@ struct db_conn {
 
 struct db_pool {
     char *url;
+    struct timespec last_connect_failure; /* guarded by lock */
     int size;
     int acquire_timeout_ms;
     db_conn *conns;
@@ -142,6 +143,40 @@ static void conn_notice_hangup(db_conn *c)
     }
 }
 
+#define RECONNECT_PAUSE_MS 200
+
+static long ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* While the database is down, one connection attempt per pause is enough: the others
+ * answer 503 at once, and the log gets one line per attempt, not one per request. */
+static int pool_may_connect(db_pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    int may = pool->last_connect_failure.tv_sec == 0 ||
+              ms_since(&pool->last_connect_failure) >= RECONNECT_PAUSE_MS;
+    if (may && pool->last_connect_failure.tv_sec != 0) {
+        clock_gettime(CLOCK_MONOTONIC, &pool->last_connect_failure);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return may;
+}
+
+static void pool_connect_result(db_pool *pool, int ok)
+{
+    pthread_mutex_lock(&pool->lock);
+    if (ok) {
+        pool->last_connect_failure.tv_sec = 0;
+    } else {
+        clock_gettime(CLOCK_MONOTONIC, &pool->last_connect_failure);
+    }
+    pthread_mutex_unlock(&pool->lock);
+}
+
 /* Makes sure the connection is usable: opens it, or resets it after a failure. */
 static int conn_ensure(db_pool *pool, db_conn *c)
 {
@@ -160,12 +195,17 @@ static int conn_ensure(db_pool *pool, db_conn *c)
     }
     /* Prepared statements die with the session: forget them before reconnecting. */
     conn_forget_statements(c);
+    if (!pool_may_connect(pool)) {
+        return SVC_EUNAVAILABLE;
+    }
     if (c->pg == NULL) {
         c->pg = db_connect(pool->url);
     } else {
         PQreset(c->pg);
     }
-    if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
+    int ok = c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK;
+    pool_connect_result(pool, ok);
+    if (!ok) {
         log_msg(LOG_WARN, "database connection failed: %s",
                 c->pg ? PQerrorMessage(c->pg) : "out of memory");
         return SVC_EUNAVAILABLE;

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "service/log.h"
 #include "service/router.h"
@@ -100,7 +101,12 @@ void http_stop(http_server *srv, int grace_seconds)
         return;
     }
     router_set_draining();
-    MHD_quiesce_daemon(srv->instance.mhd_daemon);
+    /* Quiescing hands the listening socket back: close it, so new connections are
+     * refused at once instead of waiting in the backlog until the process exits. */
+    MHD_socket listener = MHD_quiesce_daemon(srv->instance.mhd_daemon);
+    if (listener != MHD_INVALID_SOCKET) {
+        close(listener);
+    }
     while (atomic_load(&in_flight) > 0 && time(NULL) < deadline) {
         nanosleep(&pause, NULL);
     }

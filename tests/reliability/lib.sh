@@ -175,8 +175,9 @@ rel_cleanup() {
         bash "$REL_ROOT/scripts/pg.sh" stop "$REL_PG_DIR" >/dev/null 2>&1 || true
     fi
     if [[ -n "$REL_WATCHDOG_PID" ]]; then
+        # No `wait` here: after the watchdog has fired, bash (5.2) would block in it
+        # until some other child of the interrupted foreground wait ends.
         kill -TERM "$REL_WATCHDOG_PID" 2>/dev/null || true
-        wait "$REL_WATCHDOG_PID" 2>/dev/null || true
     fi
     if [[ -n "$REL_TMP" && -d "$REL_TMP" ]]; then
         if [[ $rc -ne 0 ]]; then
