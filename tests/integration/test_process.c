@@ -295,6 +295,36 @@ START_TEST(test_process_more_than_1024_connections)
 }
 END_TEST
 
+/* A write whose transaction fails after the row was read back must not be acknowledged:
+ * the audit insert is made to fail for one subject only. */
+START_TEST(test_process_failed_commit_is_not_acknowledged)
+{
+    pg_target t;
+    char conninfo[1024];
+    http_response r;
+    target_from_url(&t);
+    snprintf(conninfo, sizeof conninfo, "host=%s port=%s user=%s dbname=%s", t.host, t.port,
+             t.user, t.dbname);
+    sql(conninfo, "ALTER TABLE audit_events ADD CONSTRAINT refuse_unlucky"
+                  " CHECK (actor <> 'unlucky') NOT VALID");
+    char *token = harness_token("unlucky", "editor,admin");
+    char auth[1200];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    const char *headers[] = {auth, "Content-Type: application/json", NULL};
+    const char *body = "{\"title\":\"never acknowledged\",\"level\":\"tactical\","
+                       "\"ref\":\"UNLUCKY-1\"}";
+    http_send(&r, "POST", "/v1/objectives", headers, body, strlen(body));
+    int status = r.status;
+    http_response_clear(&r);
+    sql(conninfo, "ALTER TABLE audit_events DROP CONSTRAINT refuse_unlucky");
+    ck_assert_int_eq(status, 500);
+    api_call(&r, "GET", "/v1/objectives?q=UNLUCKY-1", "viewer", NULL, NULL);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
+    http_response_clear(&r);
+    free(token);
+}
+END_TEST
+
 Suite *suite_process(void)
 {
     Suite *s = suite_create("process");
@@ -305,6 +335,7 @@ Suite *suite_process(void)
     tcase_add_test(tc, test_process_database_outage_and_recovery);
     tcase_add_test(tc, test_process_sigterm_drains_in_flight_request);
     tcase_add_test(tc, test_process_more_than_1024_connections);
+    tcase_add_test(tc, test_process_failed_commit_is_not_acknowledged);
     suite_add_tcase(s, tc);
     return s;
 }
