@@ -6,6 +6,9 @@ CMAKE_ARGS ?=
 
 .PHONY: all deps build run test test-plain test-asan clean
 
+# The two test stages share the machine's cores and start their own clusters: one at a time.
+.NOTPARALLEL:
+
 all: build
 
 deps:

@@ -309,8 +309,7 @@ static char *next_query(const req_ctx *rc, const char *cursor)
     return out;
 }
 
-void api_reply_page(req_ctx *rc, const db_list_query *q, const list_scratch *s,
-                    const db_page *page)
+void api_reply_page(req_ctx *rc, const list_scratch *s, const db_page *page)
 {
     char *cursor = NULL, *query = NULL, *body = NULL, *link = NULL;
     size_t body_len;
@@ -338,7 +337,6 @@ void api_reply_page(req_ctx *rc, const db_list_query *q, const list_scratch *s,
             u_map_put(rc->resp->map_header, "Link", link);
         }
     }
-    (void)q;
     free(link);
     free(query);
     free(body);

@@ -517,7 +517,7 @@ void api_resource_list(req_ctx *rc, const api_resource *r)
     if (code != SVC_OK) {
         problem_from_rc(rc, code, r->parent != NULL ? r->parent->name : r->name);
     } else {
-        api_reply_page(rc, &q, &scratch, &l.page);
+        api_reply_page(rc, &scratch, &l.page);
     }
     db_page_clear(&l.page);
     list_scratch_clear(&scratch);

@@ -68,8 +68,7 @@ int api_list_params_or_problem(req_ctx *rc, const db_resource *r, db_list_query 
                                list_scratch *scratch);
 void list_scratch_clear(list_scratch *scratch);
 
-/** Sends {items, next_cursor} with a Link header for @p page of @p q. */
-void api_reply_page(req_ctx *rc, const db_list_query *q, const list_scratch *scratch,
-                    const db_page *page);
+/** Sends {items, next_cursor} with a Link header for @p page. */
+void api_reply_page(req_ctx *rc, const list_scratch *scratch, const db_page *page);
 
 #endif

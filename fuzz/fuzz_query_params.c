@@ -230,7 +230,7 @@ static void follow_next_link(const parsed *p, const db_resource *r)
     page.nkeys = q->nsort + 1;
     FUZZ_CHECK(ulfius_init_response(&resp) == U_OK);
     rc.resp = &resp;
-    api_reply_page(&rc, q, &p->s, &page);
+    api_reply_page(&rc, &p->s, &page);
     FUZZ_CHECK(resp.status == 200 && resp.binary_body != NULL);
     link = u_map_get(resp.map_header, "Link");
     FUZZ_CHECK(link != NULL);
