@@ -8,20 +8,10 @@
 
 #include "integration/suites.h"
 #include "support/check_helpers.h"
-#include "support/lists.h"
+#include "support/suite_helpers.h"
 
 #define N_ITEMS 7
 #define MISSING_ID "6f1c2b7e-0000-4000-8000-000000000000"
-
-/* POSTs @p body to @p path as an editor; the new id goes to @p id (40 bytes). */
-static void post_ok(const char *path, const char *body, char *id)
-{
-    http_response r;
-    api_call(&r, "POST", path, "editor", body, NULL);
-    ck_assert_status(r, 201);
-    strcpy(id, jstr(r.json, "id"));
-    http_response_clear(&r);
-}
 
 static void new_objective(char *id)
 {
@@ -48,30 +38,6 @@ static void new_item(const char *rid, const char *oid, const char *extra, char *
     snprintf(body, sizeof body, "{\"objective_id\":\"%s\",\"decision\":\"continue\"%s%s}", oid,
              extra[0] ? "," : "", extra);
     post_ok(path, body, id);
-}
-
-static void send_expect(const char *method, const char *path, const char *role, const char *body,
-                        int want)
-{
-    http_response r;
-    api_call(&r, method, path, role, body, NULL);
-    ck_assert_status(r, want);
-    http_response_clear(&r);
-}
-
-/* The keys of @p j, in order, are exactly @p keys (NULL-terminated). */
-static void assert_keys(const json_t *j, const char *const *keys)
-{
-    const char *key;
-    json_t *j_v;
-    size_t i = 0;
-    json_object_foreach((json_t *)j, key, j_v)
-    {
-        ck_assert_msg(keys[i] != NULL, "unexpected key %s", key);
-        ck_assert_str_eq(key, keys[i]);
-        i++;
-    }
-    ck_assert_msg(keys[i] == NULL, "missing key %s", keys[i]);
 }
 
 /* The audit trail of @p id is these actions on @p type, newest first. */

@@ -6,20 +6,10 @@
 
 #include "integration/suites.h"
 #include "support/check_helpers.h"
-#include "support/lists.h"
+#include "support/suite_helpers.h"
 
 #define N_ITEMS 7
 #define MISSING_ID "6f1c2b7e-0000-4000-8000-000000000000"
-
-/* POSTs @p body to @p path as an editor; the new id goes to @p id (40 bytes). */
-static void post_ok(const char *path, const char *body, char *id)
-{
-    http_response r;
-    api_call(&r, "POST", path, "editor", body, NULL);
-    ck_assert_status(r, 201);
-    strcpy(id, jstr(r.json, "id"));
-    http_response_clear(&r);
-}
 
 static void new_objective(char *id)
 {
@@ -35,32 +25,8 @@ static void new_risk(const char *title, int likelihood, int impact, const char *
     post_ok("/v1/risks", body, id);
 }
 
-static void send_expect(const char *method, const char *path, const char *role, const char *body,
-                        int want)
-{
-    http_response r;
-    api_call(&r, method, path, role, body, NULL);
-    ck_assert_status(r, want);
-    http_response_clear(&r);
-}
-
-/* The keys of @p j, in order, are exactly @p keys (NULL-terminated). */
-static void assert_keys(const json_t *j, const char *const *keys)
-{
-    const char *key;
-    json_t *j_v;
-    size_t i = 0;
-    json_object_foreach((json_t *)j, key, j_v)
-    {
-        ck_assert_msg(keys[i] != NULL, "unexpected key %s", key);
-        ck_assert_str_eq(key, keys[i]);
-        i++;
-    }
-    ck_assert_msg(keys[i] == NULL, "missing key %s", keys[i]);
-}
-
 /* The audit events of @p id, newest first, narrowed by @p filter ("" or "&..."). */
-static json_t *audit_of(const char *id, const char *filter)
+static json_t *risk_audit(const char *id, const char *filter)
 {
     http_response r;
     char path[256];
@@ -608,7 +574,7 @@ START_TEST(test_risks_audit_events)
     send_expect("DELETE", path, "admin", NULL, 204);
     strcat(path, "/restore");
     send_expect("POST", path, "admin", NULL, 200);
-    json_t *items = audit_of(id, "");
+    json_t *items = risk_audit(id, "");
     ck_assert_int_eq(json_array_size(items), 4);
     const char *want[] = {"restore", "archive", "update", "create"};
     for (int i = 0; i < 4; i++) {
@@ -640,7 +606,7 @@ START_TEST(test_links_put_and_delete_are_idempotent)
     http_response_clear(&r);
     send_expect("PUT", link, "editor", NULL, 204);
 
-    json_t *events = audit_of(oid, "&action=link");
+    json_t *events = risk_audit(oid, "&action=link");
     ck_assert_int_eq(json_array_size(events), 1);
     json_t *e = json_array_get(events, 0);
     ck_assert_str_eq(jstr(e, "resource_type"), "objective");
@@ -678,7 +644,7 @@ START_TEST(test_links_put_and_delete_are_idempotent)
     /* Unlink twice: one event. An admin may link too. */
     send_expect("DELETE", link, "editor", NULL, 204);
     send_expect("DELETE", link, "editor", NULL, 204);
-    events = audit_of(oid, "&action=unlink");
+    events = risk_audit(oid, "&action=unlink");
     ck_assert_int_eq(json_array_size(events), 1);
     e = json_array_get(events, 0);
     ck_assert_str_eq(jstr(json_object_get(e, "before"), "risk_id"), rid);
@@ -690,13 +656,13 @@ START_TEST(test_links_put_and_delete_are_idempotent)
     ck_assert_int_eq(json_array_size(json_object_get(doc, "risk_ids")), 0);
     json_decref(doc);
     send_expect("PUT", link, "admin", NULL, 204);
-    events = audit_of(oid, "&action=link,unlink");
+    events = risk_audit(oid, "&action=link,unlink");
     ck_assert_int_eq(json_array_size(events), 3);
     ck_assert_str_eq(jstr(json_array_get(events, 0), "action"), "link");
     ck_assert_str_eq(jstr(json_array_get(events, 0), "actor"), "admin");
     json_decref(events);
     /* Only link events were written for the objective besides its creation. */
-    events = audit_of(oid, "");
+    events = risk_audit(oid, "");
     ck_assert_int_eq(json_array_size(events), 4);
     json_decref(events);
 }
@@ -753,7 +719,7 @@ START_TEST(test_links_errors)
              "editor", NULL, NULL);
     ck_assert_problem(r, 409, "risk_id", "state");
     http_response_clear(&r);
-    json_t *events = audit_of(oid, "&action=link,unlink");
+    json_t *events = risk_audit(oid, "&action=link,unlink");
     ck_assert_int_eq(json_array_size(events), 0);
     json_decref(events);
 

@@ -1,11 +1,71 @@
-/* List helpers shared by the resource suites: count a page, walk every page of a keyset
- * list, and check each item was seen exactly once. */
-#include "support/lists.h"
+/* Helpers shared by the resource suites: create rows, expect statuses, read audit
+ * events, count and walk keyset lists. */
+#include "support/suite_helpers.h"
+
+#include <stdio.h>
+#include <time.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "support/check_helpers.h"
+
+/* Today (UTC) plus @p days, as YYYY-MM-DD. */
+const char *utc_day(char *buf, size_t cap, int days)
+{
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+/* POSTs @p body to @p path as an editor; the new id goes to @p id (40 bytes). */
+void post_ok(const char *path, const char *body, char *id)
+{
+    http_response r;
+    api_call(&r, "POST", path, "editor", body, NULL);
+    ck_assert_status(r, 201);
+    strcpy(id, jstr(r.json, "id"));
+    http_response_clear(&r);
+}
+
+void send_expect(const char *method, const char *path, const char *role, const char *body,
+                 int want)
+{
+    http_response r;
+    api_call(&r, method, path, role, body, NULL);
+    ck_assert_status(r, want);
+    http_response_clear(&r);
+}
+
+/* The keys of @p j, in order, are exactly @p keys (NULL-terminated). */
+void assert_keys(const json_t *j, const char *const *keys)
+{
+    const char *key;
+    json_t *j_v;
+    size_t i = 0;
+    json_object_foreach((json_t *)j, key, j_v)
+    {
+        ck_assert_msg(keys[i] != NULL, "unexpected key %s", key);
+        ck_assert_str_eq(key, keys[i]);
+        i++;
+    }
+    ck_assert_msg(keys[i] == NULL, "missing key %s", keys[i]);
+}
+
+/* The audit events of @p id, newest first (new reference). */
+json_t *audit_of(const char *id)
+{
+    http_response r;
+    char path[256];
+    fmt_path(path, sizeof path, "/v1/audit-events?resource_id=%s&limit=200", id);
+    api_call(&r, "GET", path, "auditor", NULL, NULL);
+    ck_assert_status(r, 200);
+    json_t *j_items = json_incref(json_object_get(r.json, "items"));
+    http_response_clear(&r);
+    return j_items;
+}
 
 int count_at(const char *path)
 {
