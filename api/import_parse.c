@@ -225,6 +225,22 @@ static int row_put(json_t *j_row, const field_spec *fields, const char *name, co
     return j_value ? json_object_set_new(j_row, name, j_value) : -1;
 }
 
+/* Appends @p line to the growing array of row start lines. */
+static int lines_push(size_t **lines, size_t *n, size_t *cap, size_t line)
+{
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 256;
+        size_t *grown = realloc(*lines, grown_cap * sizeof *grown);
+        if (grown == NULL) {
+            return -1;
+        }
+        *lines = grown;
+        *cap = grown_cap;
+    }
+    (*lines)[(*n)++] = line;
+    return 0;
+}
+
 static int valid_utf8(const char *s, size_t len)
 {
     json_t *j = json_stringn(s, len);
@@ -298,15 +314,9 @@ int csv_to_rows(const char *body, size_t len, const field_spec *fields, json_t *
             }
         }
         json_array_append_new(j_rows, j_row);
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            size_t *grown = realloc(lines, cap * sizeof *lines);
-            if (grown == NULL) {
-                goto fail;
-            }
-            lines = grown;
+        if (lines_push(&lines, &n, &cap, row_line) != 0) {
+            goto fail;
         }
-        lines[n++] = row_line;
         record_clear(&rec);
     }
     record_clear(&header);
@@ -350,15 +360,9 @@ int ndjson_to_rows(const char *body, size_t len, json_t **rows_out, size_t **lin
             goto fail;
         }
         json_array_append_new(j_rows, j_row);
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            size_t *grown = realloc(lines, cap * sizeof *lines);
-            if (grown == NULL) {
-                goto fail;
-            }
-            lines = grown;
+        if (lines_push(&lines, &n, &cap, line) != 0) {
+            goto fail;
         }
-        lines[n++] = line;
     }
     *rows_out = j_rows;
     *lines_out = lines;

@@ -154,17 +154,6 @@ static char *search_pattern(const char *text)
     return out;
 }
 
-static int enum_list_ok(const char *const *values, const char *csv)
-{
-    char *copy = strdup(csv), *save = NULL;
-    int ok = copy != NULL && csv[0] != '\0' && csv[strlen(csv) - 1] != ',';
-    for (char *t = ok ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
-        ok &= enum_index(values, t) >= 0;
-    }
-    free(copy);
-    return ok;
-}
-
 static int parse_filter(req_ctx *rc, const db_filter *f, const char *v, const char **out,
                         list_scratch *s)
 {
@@ -175,7 +164,7 @@ static int parse_filter(req_ctx *rc, const db_filter *f, const char *v, const ch
 
     switch (f->kind) {
     case FILTER_ENUM_IN:
-        ok = enum_list_ok(f->enum_values, v);
+        ok = enum_csv_valid(f->enum_values, v);
         if (!ok) {
             char allowed[512];
             enum_list(f->enum_values, allowed, sizeof allowed);

@@ -15,17 +15,6 @@
 #include "service/problem.h"
 #include "service/rc.h"
 
-static int enum_csv_ok(const char *const *values, const char *csv)
-{
-    char *copy = strdup(csv), *save = NULL;
-    int ok = copy != NULL && csv[0] != '\0' && csv[strlen(csv) - 1] != ',';
-    for (char *t = ok ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
-        ok &= enum_index(values, t) >= 0;
-    }
-    free(copy);
-    return ok;
-}
-
 /* Parses the report parameters into @p p; @p as_of_buf holds the default date. */
 static int report_params_or_problem(req_ctx *rc, int windowed, report_params *p,
                                     char as_of_buf[11])
@@ -45,12 +34,12 @@ static int report_params_or_problem(req_ctx *rc, int windowed, report_params *p,
     p->statuses = api_query(rc, "status");
     p->as_of = api_query(rc, "as_of");
     p->window_days = windowed ? api_query(rc, "review_window_days") : NULL;
-    if (p->levels != NULL && !enum_csv_ok(objective_levels, p->levels)) {
+    if (p->levels != NULL && !enum_csv_valid(objective_levels, p->levels)) {
         api_bad_parameter(rc, "level", "enum",
                           "must be a comma-separated list of: strategic, tactical, operational");
         return -1;
     }
-    if (p->statuses != NULL && !enum_csv_ok(objective_statuses, p->statuses)) {
+    if (p->statuses != NULL && !enum_csv_valid(objective_statuses, p->statuses)) {
         api_bad_parameter(rc, "status", "enum",
                           "must be a comma-separated list of: draft, active, achieved, "
                           "not_achieved, cancelled");

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/parse.h"
@@ -39,6 +40,17 @@ int enum_index(const char *const *values, const char *value)
         }
     }
     return -1;
+}
+
+int enum_csv_valid(const char *const *values, const char *csv)
+{
+    char *copy = strdup(csv), *save = NULL;
+    int ok = copy != NULL && csv[0] != '\0' && csv[strlen(csv) - 1] != ',';
+    for (char *t = ok ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+        ok &= enum_index(values, t) >= 0;
+    }
+    free(copy);
+    return ok;
 }
 
 void enum_list(const char *const *values, char *out, size_t cap)

@@ -53,6 +53,9 @@ json_t *validate_doc(const json_t *j_doc, const field_spec *fields, const char *
 /** Index of @p value in NULL-terminated @p values, or -1. */
 int enum_index(const char *const *values, const char *value);
 
+/** Whether @p csv is a non-empty comma-separated list of values from @p values. */
+int enum_csv_valid(const char *const *values, const char *csv);
+
 /** Writes "a, b, c" into @p out. */
 void enum_list(const char *const *values, char *out, size_t cap);
 
