@@ -1,4 +1,5 @@
-/* The HTTP server: libmicrohttpd under ulfius, started with explicit options. */
+/* The HTTP server: libmicrohttpd with explicit options, requests and replies in ulfius's
+ * structures, every request handed to the router. */
 #ifndef SVC_HTTP_H
 #define SVC_HTTP_H
 
@@ -7,8 +8,7 @@
 #include "service/request.h"
 
 typedef struct http_server {
-    struct _u_instance instance;
-    int started;
+    struct MHD_Daemon *daemon; /* NULL when not started */
 } http_server;
 
 /**

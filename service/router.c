@@ -219,10 +219,27 @@ static int cors_apply(req_ctx *rc)
     return preflight;
 }
 
-static int body_too_large(const req_ctx *rc, const route *rt)
+static size_t route_body_limit(const app_ctx *app, const route *rt)
 {
-    const char *declared = u_map_get_case(rc->req->map_header, "Content-Length");
-    size_t limit = rt->bulk ? rc->app->cfg->import_max_bytes : rc->app->cfg->max_body_bytes;
+    return rt != NULL && rt->bulk ? app->cfg->import_max_bytes : app->cfg->max_body_bytes;
+}
+
+/* The route @p req goes to, or NULL; path parameters land in a scratch context. */
+static const route *route_of(const struct _u_request *req)
+{
+    req_ctx scratch;
+    char allow[128];
+    return route_find(req->http_verb, req->url_path, &scratch, allow, sizeof allow);
+}
+
+size_t router_body_limit(const app_ctx *app, const struct _u_request *req)
+{
+    return route_body_limit(app, route_of(req));
+}
+
+static int body_over(const struct _u_request *req, size_t limit)
+{
+    const char *declared = u_map_get_case(req->map_header, "Content-Length");
     if (declared != NULL) {
         char *end = NULL;
         unsigned long long n = strtoull(declared, &end, 10);
@@ -230,8 +247,13 @@ static int body_too_large(const req_ctx *rc, const route *rt)
             return 1;
         }
     }
-    /* Chunked bodies have no length: ulfius stops at its own cap, one byte past ours. */
-    return rc->req->binary_body_length > limit;
+    /* A body without a declared length is kept up to one byte past the limit. */
+    return req->binary_body_length > limit;
+}
+
+int router_body_too_large(const app_ctx *app, const struct _u_request *req)
+{
+    return body_over(req, router_body_limit(app, req));
 }
 
 /* Query parameters must be named, UTF-8 text. */
@@ -345,7 +367,7 @@ int router_dispatch(const struct _u_request *req, struct _u_response *resp, void
                      j_errors);
         goto out;
     }
-    if (body_too_large(&rc, rt)) {
+    if (body_over(req, route_body_limit(rc.app, rt))) {
         problem_send(&rc, PROBLEM_PAYLOAD_TOO_LARGE, "the request body exceeds the size limit",
                      NULL);
         goto out;

@@ -23,8 +23,17 @@ typedef struct route {
 /** The route table (static). */
 const route *router_routes(size_t *count);
 
-/** ulfius callback for every request; user_data is the app_ctx. */
+/** Answers one request (ulfius structures); user_data is the app_ctx. */
 int router_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/** The body limit of the route @p req goes to (MAX_BODY_BYTES when none matches). */
+size_t router_body_limit(const app_ctx *app, const struct _u_request *req);
+
+/**
+ * 1 when the request's declared Content-Length, or the body received so far, exceeds
+ * router_body_limit(); the dispatcher then answers 413.
+ */
+int router_body_too_large(const app_ctx *app, const struct _u_request *req);
 
 /** Once set, replies carry "Connection: close" (the server is draining). */
 void router_set_draining(void);

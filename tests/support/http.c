@@ -218,6 +218,23 @@ int http_send_raw(http_response *out, const char *raw, size_t raw_len)
     return parse_response(out, reply, len);
 }
 
+int http_send_unfinished(http_response *out, const char *raw, size_t raw_len, int wait_seconds)
+{
+    size_t len = 0;
+    struct timeval timeout = {wait_seconds, 0};
+    int fd = connect_service();
+    memset(out, 0, sizeof *out);
+    if (fd < 0) {
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    /* No shutdown: the body is still "to come", so only an early reply can arrive. */
+    send_all(fd, raw, raw_len);
+    char *reply = recv_all(fd, &len);
+    close(fd);
+    return parse_response(out, reply, len);
+}
+
 int http_send(http_response *out, const char *method, const char *path,
               const char *const *headers, const char *body, size_t body_len)
 {

@@ -31,6 +31,13 @@ int http_send(http_response *out, const char *method, const char *path,
 /** Sends raw bytes (a whole request) and reads the reply. */
 int http_send_raw(http_response *out, const char *raw, size_t raw_len);
 
+/**
+ * Sends @p raw (typically a request head announcing a body) and never the rest, then
+ * waits up to @p wait_seconds for a reply: only a reply sent before the body arrives
+ * counts. @return 0, or -1 when nothing complete came back in time
+ */
+int http_send_unfinished(http_response *out, const char *raw, size_t raw_len, int wait_seconds);
+
 /** Value of header @p name (case-insensitive), copied into @p buf; NULL when absent. */
 const char *http_header(const http_response *r, const char *name, char *buf, size_t cap);
 
