@@ -1,5 +1,6 @@
-/* Bulk import statements. Rows travel as one JSON parameter per statement and are
- * expanded by jsonb_populate_recordset, so 100,000 rows cost a handful of round trips. */
+/* Bulk import statements. The rows of a type are COPYed into a staging table that lives
+ * until the transaction ends (import_<table>), and every step is one set-based statement
+ * over it: 100,000 rows cost a handful of round trips. */
 #include "db/import.h"
 
 #include <stdio.h>
@@ -47,21 +48,41 @@ static void add_id_filter(sqlbuf *b, const char *ids_json)
     sqlbuf_add(b, "::jsonb) x)");
 }
 
-int db_import_docs(db_conn *conn, const db_resource *r, const char *ids_json, char **docs_out)
+/* Statements name the per-transaction tables after the resource's table. */
+static void add_table(sqlbuf *b, const char *prefix, const db_resource *r)
 {
-    sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT coalesce(json_agg(json_build_object('id', t.id, 'doc', ");
-    sqlbuf_add(&b, r->doc_sql);
-    sqlbuf_add(&b, ")), '[]')::text FROM ");
-    sqlbuf_add(&b, read_source(r));
-    sqlbuf_add(&b, " t");
-    add_id_filter(&b, ids_json);
-    return single_text(conn, &b, docs_out);
+    sqlbuf_add(b, prefix);
+    sqlbuf_add(b, r->table);
 }
 
-int db_import_insert(db_conn *conn, const db_resource *r, const char *rows_json,
-                     const char *actor, char **refs_out)
+int db_import_stage(db_conn *conn, const db_resource *r, const char *data, size_t len)
+{
+    sqlbuf b;
+    int rc;
+
+    sqlbuf_init(&b);
+    /* A plain copy of the column types: no constraints, so a row without a ref stages. */
+    add_table(&b, "CREATE TEMP TABLE import_", r);
+    sqlbuf_add(&b, " ON COMMIT DROP AS SELECT false AS stored, id, ");
+    sqlbuf_add(&b, r->columns);
+    add_table(&b, " FROM ", r);
+    sqlbuf_add(&b, " WITH NO DATA");
+    rc = b.failed ? SVC_EINTERNAL : db_command(conn, b.text, 0, NULL);
+    sqlbuf_clear(&b);
+    if (rc != SVC_OK) {
+        return rc;
+    }
+    sqlbuf_init(&b);
+    add_table(&b, "COPY import_", r);
+    sqlbuf_add(&b, " (stored, id, ");
+    sqlbuf_add(&b, r->columns);
+    sqlbuf_add(&b, ") FROM STDIN");
+    rc = b.failed ? SVC_EINTERNAL : db_copy_in(conn, b.text, data, len);
+    sqlbuf_clear(&b);
+    return rc;
+}
+
+int db_import_insert(db_conn *conn, const db_resource *r, const char *actor, char **refs_out)
 {
     sqlbuf b;
     sqlbuf_init(&b);
@@ -73,12 +94,11 @@ int db_import_insert(db_conn *conn, const db_resource *r, const char *rows_json,
     db_resource_record_columns(&b, r);
     sqlbuf_add(&b, ", ");
     sqlbuf_param(&b, actor);
-    sqlbuf_add(&b, ", $1 FROM jsonb_populate_recordset(NULL::");
-    sqlbuf_add(&b, r->table);
-    sqlbuf_add(&b, ", ");
-    sqlbuf_param(&b, rows_json);
-    sqlbuf_add(&b, "::jsonb) r RETURNING id, ref)"
-                   " SELECT coalesce(json_object_agg(id, ref), '{}')::text FROM ins");
+    add_table(&b, ", $1 FROM import_", r);
+    sqlbuf_add(&b, " r WHERE NOT r.stored RETURNING id, ref)"
+                   " SELECT coalesce(json_object_agg(ins.id, ins.ref), '{}')::text FROM ins");
+    add_table(&b, " JOIN import_", r);
+    sqlbuf_add(&b, " r ON r.id = ins.id AND r.ref IS NULL");
     return single_text(conn, &b, refs_out);
 }
 
@@ -98,13 +118,35 @@ static void add_update_values(sqlbuf *b, const db_resource *r)
     free(cols);
 }
 
-int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
-                     const char *actor, char **changed_out)
+/* Keeps the documents of the staged stored rows as they are now: the audit's "before". */
+static int snapshot_before(db_conn *conn, const db_resource *r)
+{
+    sqlbuf b;
+    int rc;
+    sqlbuf_init(&b);
+    add_table(&b, "CREATE TEMP TABLE import_before_", r);
+    sqlbuf_add(&b, " ON COMMIT DROP AS SELECT t.id, (");
+    sqlbuf_add(&b, r->doc_sql);
+    sqlbuf_add(&b, ") AS doc FROM ");
+    sqlbuf_add(&b, read_source(r));
+    add_table(&b, " t JOIN import_", r);
+    sqlbuf_add(&b, " r ON r.id = t.id AND r.stored");
+    rc = b.failed ? SVC_EINTERNAL : db_command(conn, b.text, 0, NULL);
+    sqlbuf_clear(&b);
+    return rc;
+}
+
+int db_import_update(db_conn *conn, const db_resource *r, const char *actor, char **changed_out)
 {
     sqlbuf b;
     char *cols = strdup(r->columns), *save = NULL;
     int first = 1;
+    int rc = snapshot_before(conn, r);
 
+    if (rc != SVC_OK) {
+        free(cols);
+        return rc;
+    }
     sqlbuf_init(&b);
     sqlbuf_add(&b, "WITH upd AS (UPDATE ");
     sqlbuf_add(&b, r->table);
@@ -114,11 +156,8 @@ int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
     add_update_values(&b, r);
     sqlbuf_add(&b, "), version = t.version + 1, updated_at = now(), updated_by = ");
     sqlbuf_param(&b, actor);
-    sqlbuf_add(&b, " FROM jsonb_populate_recordset(NULL::");
-    sqlbuf_add(&b, r->table);
-    sqlbuf_add(&b, ", ");
-    sqlbuf_param(&b, rows_json);
-    sqlbuf_add(&b, "::jsonb) r WHERE t.id = r.id AND (");
+    add_table(&b, " FROM import_", r);
+    sqlbuf_add(&b, " r WHERE r.stored AND t.id = r.id AND (");
     /* Only rows whose values change: an identical re-import leaves versions alone. */
     for (char *c = cols ? strtok_r(cols, ", ", &save) : NULL; c; c = strtok_r(NULL, ", ", &save)) {
         sqlbuf_add(&b, first ? "t." : ", t.");
@@ -132,9 +171,8 @@ int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
     return single_text(conn, &b, changed_out);
 }
 
-int db_import_audit(db_conn *conn, const db_resource *r, const char *ids_json,
-                    const char *before_json, const char *action, const char *actor,
-                    const char *request_id)
+int db_import_audit(db_conn *conn, const db_resource *r, const char *changed_ids,
+                    const char *actor, const char *request_id)
 {
     sqlbuf b;
     int rc;
@@ -143,20 +181,22 @@ int db_import_audit(db_conn *conn, const db_resource *r, const char *ids_json,
     sqlbuf_add(&b, "INSERT INTO audit_events (actor, action, resource_type, resource_id,"
                    " request_id, before, after) SELECT ");
     sqlbuf_param(&b, actor);
-    sqlbuf_add(&b, ", ");
-    sqlbuf_param(&b, action);
-    sqlbuf_add(&b, ", ");
+    sqlbuf_add(&b, ", 'import', ");
     sqlbuf_param(&b, r->type);
     sqlbuf_add(&b, ", t.id, ");
     sqlbuf_param(&b, request_id);
-    sqlbuf_add(&b, ", b.doc, (");
+    sqlbuf_add(&b, changed_ids ? ", b.doc, (" : ", NULL, (");
     sqlbuf_add(&b, r->doc_sql);
-    sqlbuf_add(&b, ")::jsonb FROM ");
+    sqlbuf_add(&b, ") FROM ");
     sqlbuf_add(&b, read_source(r));
-    sqlbuf_add(&b, " t LEFT JOIN jsonb_to_recordset(");
-    sqlbuf_param(&b, before_json);
-    sqlbuf_add(&b, "::jsonb) AS b(id uuid, doc jsonb) ON b.id = t.id");
-    add_id_filter(&b, ids_json);
+    if (changed_ids != NULL) {
+        add_table(&b, " t JOIN import_before_", r);
+        sqlbuf_add(&b, " b ON b.id = t.id");
+        add_id_filter(&b, changed_ids);
+    } else {
+        add_table(&b, " t JOIN import_", r);
+        sqlbuf_add(&b, " r ON r.id = t.id AND NOT r.stored");
+    }
     rc = b.failed ? SVC_EINTERNAL : db_command(conn, b.text, b.nparams, b.params);
     sqlbuf_clear(&b);
     return rc;
@@ -175,7 +215,7 @@ int db_import_links(db_conn *conn, const char *links_json, const char *actor,
                      " ev AS (INSERT INTO audit_events (actor, action, resource_type,"
                      " resource_id, request_id, after)"
                      " SELECT $2, 'link', 'objective', objective_id, $3,"
-                     " jsonb_build_object('risk_id', risk_id) FROM ins)"
+                     " json_build_object('risk_id', risk_id) FROM ins)"
                      " SELECT coalesce(json_agg(json_build_object('objective_id', objective_id,"
                      " 'risk_id', risk_id)), '[]')::text FROM ins",
                      3, params, &res);

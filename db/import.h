@@ -1,5 +1,5 @@
-/* Set-based statements of the bulk import: each takes and returns JSON text, one
- * statement per resource type and step, never a round trip per row. */
+/* Set-based statements of the bulk import: rows are COPYed into a staging table, then
+ * one statement per resource type and step, never a round trip per row. */
 #ifndef DB_IMPORT_H
 #define DB_IMPORT_H
 
@@ -12,32 +12,33 @@
 int db_import_lookup(db_conn *conn, const db_resource *r, const char *refs_json, char **map_out);
 
 /**
- * Documents of rows @p ids_json (JSON array of ids), for audit "before" values.
- * @param docs_out malloc'd JSON array [{"id": ..., "doc": {...}}]
+ * Creates the transaction's staging table of @p r, import_<table> (a "stored" flag, id
+ * and r's columns, no constraints), and COPYs @p data (COPY text format, those columns
+ * in that order) into it.
  */
-int db_import_docs(db_conn *conn, const db_resource *r, const char *ids_json, char **docs_out);
+int db_import_stage(db_conn *conn, const db_resource *r, const char *data, size_t len);
 
 /**
- * Inserts @p rows_json (JSON array of flat documents, each with its "id").
- * @param refs_out malloc'd JSON object {id: ref} of the rows inserted (server refs included)
+ * Inserts the staged rows that are not stored yet.
+ * @param refs_out malloc'd JSON object {id: ref} of the rows staged without a ref (the
+ *        refs the server assigned)
  */
-int db_import_insert(db_conn *conn, const db_resource *r, const char *rows_json,
-                     const char *actor, char **refs_out);
+int db_import_insert(db_conn *conn, const db_resource *r, const char *actor, char **refs_out);
 
 /**
- * Updates the rows of @p rows_json whose stored values differ (version + 1).
+ * Updates the stored rows of the staging table whose values differ (version + 1), after
+ * keeping their documents for the audit (import_before_<table>).
  * @param changed_out malloc'd JSON array of the ids that changed
  */
-int db_import_update(db_conn *conn, const db_resource *r, const char *rows_json,
-                     const char *actor, char **changed_out);
+int db_import_update(db_conn *conn, const db_resource *r, const char *actor, char **changed_out);
 
 /**
- * One audit event per id of @p ids_json, with the current document as "after" and the
- * matching entry of @p before_json ([{"id","doc"}], may be "[]") as "before".
+ * One import audit event per row inserted from the staging table (@p changed_ids NULL),
+ * or per id of @p changed_ids (a JSON array) with its kept document as "before"; the
+ * current document is "after".
  */
-int db_import_audit(db_conn *conn, const db_resource *r, const char *ids_json,
-                    const char *before_json, const char *action, const char *actor,
-                    const char *request_id);
+int db_import_audit(db_conn *conn, const db_resource *r, const char *changed_ids,
+                    const char *actor, const char *request_id);
 
 /**
  * Links [{"objective_id","risk_id"}]; returns the pairs that were new as a JSON array

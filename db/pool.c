@@ -360,6 +360,39 @@ int db_command(db_conn *c, const char *sql, int nparams, const char *const *valu
     return rc;
 }
 
+int db_copy_in(db_conn *c, const char *copy_sql, const char *data, size_t len)
+{
+    PGresult *res = PQexec(c->pg, copy_sql);
+    int rc = SVC_OK;
+    int sent = 1;
+
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = conn_rc_from_result(c, res);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    /* libpq queues what it cannot send at once; chunks keep its buffer bounded. */
+    for (size_t off = 0; off < len && sent == 1;) {
+        size_t n = len - off < (1u << 20) ? len - off : (1u << 20);
+        sent = PQputCopyData(c->pg, data + off, (int)n);
+        off += n;
+    }
+    if (PQputCopyEnd(c->pg, sent == 1 ? NULL : "client failed to send the rows") != 1) {
+        sent = 0;
+    }
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == SVC_OK) {
+            rc = conn_rc_from_result(c, res);
+        }
+        PQclear(res);
+    }
+    if (rc == SVC_OK && sent != 1) {
+        rc = conn_rc_from_result(c, NULL);
+    }
+    return rc;
+}
+
 const char *db_last_sqlstate(const db_conn *c) { return c->sqlstate; }
 
 PGconn *db_conn_pg(db_conn *c) { return c->pg; }

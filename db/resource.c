@@ -232,7 +232,7 @@ int db_audit_append(db_conn *conn, const char *actor, const char *action, const 
     return db_command(conn,
                       "INSERT INTO audit_events (actor, action, resource_type, resource_id,"
                       " request_id, before, after)"
-                      " VALUES ($1, $2, $3, $4::uuid, $5, $6::jsonb, $7::jsonb)",
+                      " VALUES ($1, $2, $3, $4::uuid, $5, $6::json, $7::json)",
                       7, params);
 }
 

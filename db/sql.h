@@ -18,6 +18,12 @@ int db_exec(db_conn *conn, const char *sql, int nparams, const char *const *valu
 /** Like db_exec, but the result's status must be PGRES_COMMAND_OK (no rows wanted). */
 int db_command(db_conn *conn, const char *sql, int nparams, const char *const *values);
 
+/**
+ * Runs @p copy_sql ("COPY ... FROM STDIN", never prepared) and sends @p data, COPY text
+ * format, as its input.
+ */
+int db_copy_in(db_conn *conn, const char *copy_sql, const char *data, size_t len);
+
 /** The SQLSTATE of the last failed statement on @p conn ("" if none). */
 const char *db_last_sqlstate(const db_conn *conn);
 /** The constraint named by the last failed statement ("" if none). */

@@ -2,6 +2,7 @@
  *   isms [serve]                          run the service
  *   isms token --sub S --roles a,b [--ttl SECONDS]   mint a token for local use
  *   isms routes                           print the route table as JSON */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,10 @@ static int cmd_serve(void)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
+    /* A 100,000-row import frees millions of small JSON values at once; with glibc's
+     * fastbins that took 1.4 s of repeated consolidation (0.35 s without). Measured: no
+     * change for GET by id under load. */
+    mallopt(M_MXFAST, 0);
     y_init_logs("isms", Y_LOG_MODE_CONSOLE, Y_LOG_LEVEL_WARNING, NULL, "ulfius");
 
     if (db_migrate(cfg.database_url, &error) != SVC_OK) {

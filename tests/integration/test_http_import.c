@@ -789,6 +789,61 @@ START_TEST(test_import_audit_one_event_per_created_row)
 }
 END_TEST
 
+/* Values pass through COPY text on their way in: every delimiter and escape character
+ * COPY knows, array elements that look like array syntax or NULL, and doubles that need
+ * all 17 digits must come back exactly as sent, and equal the stored row on re-import. */
+START_TEST(test_import_values_survive_staging)
+{
+    http_response r;
+    char u[64], id[40], path[128];
+    harness_unique("VAL", u, sizeof u);
+    json_t *j_row = json_pack(
+        "{ss ss ss ss s[sssssss] s[s] s{ss ss sf sf ss} ss ss}", "ref", u, "title",
+        "tab\there, newline\nthere, backslash \\ and \\N and \\t", "level", "tactical",
+        "description", "CR\r, quotes \"q\", braces {a,b}, emoji \xF0\x9F\x94\x92", "requirement_refs",
+        "A,B", "say \"hi\"", "back\\slash", "NULL", "{x}", "", "tab\tin array", "communicated_to",
+        "all staff", "measure", "metric", "m\tx", "unit", "%", "baseline", 0.1, "target",
+        0.30000000000000004, "direction", "increase", "start_date", "2026-01-01", "due_date",
+        "2026-12-31");
+    json_t *j_doc = json_pack("{s[O]}", "objectives", j_row);
+    char *body = json_dumps(j_doc, JSON_COMPACT | JSON_REAL_PRECISION(17));
+
+    import_call(&r, NULL, NULL, body, NULL);
+    ck_assert_status(r, 200);
+    result_id(r.json, "objective", 0, id);
+    http_response_clear(&r);
+
+    snprintf(path, sizeof path, "/v1/objectives/%s", id);
+    api_call(&r, "GET", path, "viewer", NULL, NULL);
+    ck_assert_status(r, 200);
+    static const char *const same[] = {"title", "description", "requirement_refs",
+                                       "communicated_to", "start_date", "due_date", NULL};
+    for (int i = 0; same[i]; i++) {
+        ck_assert_msg(json_equal(json_object_get(r.json, same[i]), json_object_get(j_row, same[i])),
+                      "%s differs", same[i]);
+    }
+    json_t *j_measure = json_object_get(r.json, "measure");
+    ck_assert_str_eq(jstr(j_measure, "metric"), "m\tx");
+    ck_assert(json_real_value(json_object_get(j_measure, "baseline")) == 0.1);
+    ck_assert(json_real_value(json_object_get(j_measure, "target")) == 0.30000000000000004);
+    /* The audit keeps the document as GET shows it. */
+    json_t *events = audit_events(id, "import");
+    ck_assert(json_equal(json_object_get(json_array_get(events, 0), "after"), r.json));
+    json_decref(events);
+    http_response_clear(&r);
+
+    /* Sent again: nothing differs from what is stored. */
+    import_call(&r, "on_conflict=update", NULL, body, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(jint(json_object_get(r.json, "totals"), "skipped"), 1);
+    ck_assert_int_eq(jint(json_object_get(r.json, "totals"), "updated"), 0);
+    http_response_clear(&r);
+    free(body);
+    json_decref(j_doc);
+    json_decref(j_row);
+}
+END_TEST
+
 START_TEST(test_import_references_missing_archived_and_cycles)
 {
     http_response r;
@@ -1691,6 +1746,7 @@ Suite *suite_http_import(void)
     tcase_add_test(tc, test_import_on_conflict_error_and_skip);
     tcase_add_test(tc, test_import_on_conflict_update);
     tcase_add_test(tc, test_import_audit_one_event_per_created_row);
+    tcase_add_test(tc, test_import_values_survive_staging);
     tcase_add_test(tc, test_import_references_missing_archived_and_cycles);
     tcase_add_test(tc, test_import_ids_instead_of_refs);
     tcase_add_test(tc, test_import_csv_objectives);

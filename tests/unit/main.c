@@ -14,6 +14,7 @@ int main(void)
     srunner_add_suite(sr, suite_auth());
     srunner_add_suite(sr, suite_problem_rc());
     srunner_add_suite(sr, suite_fuzz_regressions());
+    srunner_add_suite(sr, suite_copy_text());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

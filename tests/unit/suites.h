@@ -13,5 +13,6 @@ Suite *suite_config(void);
 Suite *suite_auth(void);
 Suite *suite_problem_rc(void);
 Suite *suite_fuzz_regressions(void);
+Suite *suite_copy_text(void);
 
 #endif
