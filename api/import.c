@@ -97,8 +97,26 @@ typedef struct row {
     int cyclic;         /* found on a parent cycle: fails on the next attempt */
 } row;
 
+/* Where an import spends its time, reported in its log line (milliseconds, all attempts). */
+typedef enum {
+    PH_READ,     /* parsing the body into rows */
+    PH_LOOKUP,   /* stored rows by ref */
+    PH_VALIDATE, /* matching, resolving and validating in C */
+    PH_STAGE,    /* rendering and COPYing rows into the staging tables */
+    PH_INSERT,
+    PH_UPDATE,
+    PH_AUDIT,
+    PH_OTHER,    /* links, cycle check, commit or rollback */
+    PH_REPLY,
+    NPHASES
+} phase;
+static const char *const phase_names[NPHASES] = {"read",  "lookup", "validate", "stage", "insert",
+                                                 "update", "audit", "other", "reply"};
+
 typedef struct import_ctx {
     req_ctx *rc;
+    double phase_ms[NPHASES];
+    double mark; /* when the current phase began */
     int partial, dry_run, on_conflict;
     row *rows;
     size_t nrows, cap;
@@ -108,6 +126,21 @@ typedef struct import_ctx {
     int any_failed;
     int redo;                  /* cycles found: run again without those rows */
 } import_ctx;
+
+static double ms_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Adds the time since the mark to phase @p ph; the next phase begins now. */
+static void phase_end(import_ctx *c, phase ph)
+{
+    double now = ms_now();
+    c->phase_ms[ph] += now - c->mark;
+    c->mark = now;
+}
 
 static row *row_add(import_ctx *c, row_type type, json_t *j_in, size_t line)
 {
@@ -592,12 +625,15 @@ static int write_type(db_conn *conn, import_ctx *c, row_type t)
     int creates, updates;
     int rc = stage_rows(conn, c, t, &creates, &updates);
 
+    phase_end(c, PH_STAGE);
     if (rc == SVC_OK && creates > 0) {
         rc = db_import_insert(conn, dbr, actor, &refs);
         j_refs = rc == SVC_OK ? json_loads(refs, 0, NULL) : NULL;
+        phase_end(c, PH_INSERT);
     }
     if (rc == SVC_OK && updates > 0) {
         rc = db_import_update(conn, dbr, actor, &changed);
+        phase_end(c, PH_UPDATE);
         j_changed = rc == SVC_OK ? json_loads(changed, 0, NULL) : NULL;
         size_t k;
         json_t *j_id;
@@ -619,12 +655,14 @@ static int write_type(db_conn *conn, import_ctx *c, row_type t)
             r->status = json_object_get(j_changed_set, r->id) ? ST_UPDATED : ST_SKIPPED;
         }
     }
+    phase_end(c, PH_OTHER);
     if (rc == SVC_OK && creates > 0) {
         rc = db_import_audit(conn, dbr, NULL, actor, rid);
     }
     if (rc == SVC_OK && json_array_size(j_changed) > 0) {
         rc = db_import_audit(conn, dbr, changed, actor, rid);
     }
+    phase_end(c, PH_AUDIT);
     free(refs);
     free(changed);
     json_decref(j_refs);
@@ -722,7 +760,9 @@ static int import_tx(db_conn *conn, void *arg)
     int rc;
 
     ctx_reset(c);
+    phase_end(c, PH_OTHER);
     rc = load_stored(conn, c);
+    phase_end(c, PH_LOOKUP);
     if (rc != SVC_OK) {
         return rc;
     }
@@ -747,6 +787,7 @@ static int import_tx(db_conn *conn, void *arg)
     for (size_t i = 0; i < c->nrows; i++) {
         c->any_failed |= c->rows[i].status == ST_FAILED;
     }
+    phase_end(c, PH_VALIDATE);
     static const row_type write_order[] = {T_OBJECTIVE, T_RISK,   T_PLAN,        T_MEASUREMENT,
                                            T_ACTION,    T_REVIEW, T_REVIEW_ITEM};
     for (size_t k = 0; rc == SVC_OK && k < sizeof write_order / sizeof write_order[0]; k++) {
@@ -758,6 +799,7 @@ static int import_tx(db_conn *conn, void *arg)
     if (rc == SVC_OK) {
         rc = find_cycles(conn, c);
     }
+    phase_end(c, PH_OTHER);
     if (rc != SVC_OK) {
         return rc;
     }
@@ -943,6 +985,19 @@ static int read_body(req_ctx *rc, import_ctx *c, row_type single, json_t **j_doc
     return 0;
 }
 
+/* One line: what the import did and where its time went. */
+static void import_log(const import_ctx *c)
+{
+    char phases[400];
+    size_t len = 0;
+    for (int ph = 0; ph < NPHASES; ph++) {
+        len += (size_t)snprintf(phases + len, sizeof phases - len, "%s%s %.0f", ph ? ", " : "",
+                                phase_names[ph], c->phase_ms[ph]);
+    }
+    log_msg(LOG_INFO, "import of %zu rows: %s%s; ms: %s", c->nrows, c->dry_run ? "dry run, " : "",
+            c->any_failed ? "with failures" : "clean", phases);
+}
+
 static void import_clear(import_ctx *c)
 {
     for (size_t i = 0; i < c->nrows; i++) {
@@ -958,17 +1013,9 @@ static void import_clear(import_ctx *c)
     free(c->rows);
 }
 
-static double ms_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 void api_import(req_ctx *rc)
 {
-    import_ctx c = {.rc = rc};
-    double t_start = ms_now(), t_read = 0, t_tx = 0;
+    import_ctx c = {.rc = rc, .mark = ms_now()};
     row_type single;
     json_t *j_doc = NULL, *j_reply = NULL, *j_errors = NULL;
     size_t *lines = NULL;
@@ -981,14 +1028,14 @@ void api_import(req_ctx *rc)
         c.rows[i].j_parse_errors = c.rows[i].j_errors;
         c.rows[i].j_errors = NULL;
     }
-    t_read = ms_now();
+    phase_end(&c, PH_READ);
     for (int attempt = 0; attempt < 3; attempt++) {
         code = db_tx_run(rc->app->pool, import_tx, &c);
         if (!(code == SVC_EINVALID && c.redo && c.partial)) {
             break;
         }
     }
-    t_tx = ms_now();
+    phase_end(&c, PH_OTHER);
     if (code != SVC_OK && code != SVC_EINVALID) {
         problem_from_rc(rc, code, "import");
         goto out;
@@ -1016,9 +1063,8 @@ void api_import(req_ctx *rc)
         api_reply_json(rc, 200, text, strlen(text));
         free(text);
     }
-    log_msg(LOG_INFO, "import of %zu rows: %s%s; reading %.0f ms, transaction %.0f ms, reply %.0f ms",
-            c.nrows, c.dry_run ? "dry run, " : "", c.any_failed ? "with failures" : "clean",
-            t_read - t_start, t_tx - t_read, ms_now() - t_tx);
+    phase_end(&c, PH_REPLY);
+    import_log(&c);
 out:
     json_decref(j_errors);
     json_decref(j_reply);

@@ -511,7 +511,12 @@ fi
 
 # ---- import: rows/s of one JSON and one CSV import of IMPORT_ROWS objectives, and COPY ----------
 bench_log "import: $IMPORT_ROWS objectives per body, $RUNS runs (JSON, CSV, COPY)"
+# At log level info the service writes one line per import with the time of each phase.
+stop_pid "$SVC_PID" 30
+start_service info
 IMPORT_TSV="$RAW/import.tsv"
+IMPORT_PHASES="$RAW/import-phases.tsv"
+: >"$IMPORT_PHASES"
 printf 'kind\trun\tstatus\tseconds\trows\trows_per_s\tbody_bytes\n' >"$IMPORT_TSV"
 CSV_COLS="ref, title, level, function, owner, status, policy_ref, requirement_refs, measure_metric, measure_unit, measure_baseline, measure_target, measure_direction, measure_tolerance, measure_frequency, success_criteria, start_date, due_date, communicated_to, communicated_on"
 import_once() { # KIND RUN FILE CONTENT_TYPE QUERY
@@ -533,6 +538,8 @@ except Exception:
         "$(awk -v n="$created" -v s="$secs" 'BEGIN { if (s > 0 && n > 0) printf "%.0f", n / s; else print "-" }')" \
         "$(wc -c <"$file")" >>"$IMPORT_TSV"
     bench_log "  $kind run $run: HTTP $code, $created rows in ${secs}s"
+    printf '%s\t%s\t%s\n' "$kind" "$run" \
+        "$(grep -o '"msg":"import of [^"]*' "$RAW/service.log" | tail -n 1 | sed 's/.*ms: //')" >>"$IMPORT_PHASES"
     rm -f "$TMP/import.resp"
 }
 for ((run = 1; run <= RUNS; run++)); do
@@ -652,6 +659,16 @@ G_RPS="$(med get 3)"; PGG="$(med pg_get 3)"; L_RPS="$(med list 3)"; PGL="$(med p
     IC="$(awk -F'\t' 'NR > 1 && $1 == "csv" { print $6 }' "$IMPORT_TSV" | median)"
     ICP="$(awk -F'\t' 'NR > 1 && $1 == "copy" { print $6 }' "$IMPORT_TSV" | median)"
     printf '  JSON import / COPY %s, CSV import / COPY %s\n' "$(ratio "$IJ" "$ICP")" "$(ratio "$IC" "$ICP")"
+    echo "  where the import's time goes (median ms per phase, from the service's log line per import):"
+    for kind in json csv; do
+        printf '    %-5s' "$(echo "$kind" | tr a-z A-Z)"
+        for ph in read lookup validate stage insert update audit other reply; do
+            printf ' %s %s' "$ph" "$(awk -F'\t' -v k="$kind" -v ph="$ph" '$1 == k {
+                n = split($3, parts, ", "); for (i = 1; i <= n; i++) { split(parts[i], kv, " "); if (kv[1] == ph) print kv[2] } }' \
+                "$IMPORT_PHASES" | median | awk '{ if ($1 == "-") print; else printf "%.0f", $1 }')"
+        done
+        echo
+    done
     echo
     echo "memory: service resident size (VmRSS)"
     printf '  %-38s %10s   threads %s\n' "at start (idle, before any load)" "$(kib_mib "$RSS_START")" "$THREADS_START"
