@@ -108,10 +108,11 @@ typedef enum {
     PH_AUDIT,
     PH_OTHER,    /* links, cycle check, commit or rollback */
     PH_REPLY,
+    PH_RELEASE,  /* freeing the rows and documents */
     NPHASES
 } phase;
-static const char *const phase_names[NPHASES] = {"read",  "lookup", "validate", "stage", "insert",
-                                                 "update", "audit", "other", "reply"};
+static const char *const phase_names[NPHASES] = {"read",   "lookup", "validate", "stage",  "insert",
+                                                 "update", "audit",  "other",    "reply", "release"};
 
 typedef struct import_ctx {
     req_ctx *rc;
@@ -1019,7 +1020,7 @@ void api_import(req_ctx *rc)
     row_type single;
     json_t *j_doc = NULL, *j_reply = NULL, *j_errors = NULL;
     size_t *lines = NULL;
-    int code;
+    int code, replied = 0;
 
     if (parse_options(rc, &c, &single) != 0 || read_body(rc, &c, single, &j_doc, &lines) != 0) {
         goto out;
@@ -1064,11 +1065,15 @@ void api_import(req_ctx *rc)
         free(text);
     }
     phase_end(&c, PH_REPLY);
-    import_log(&c);
+    replied = 1;
 out:
     json_decref(j_errors);
     json_decref(j_reply);
     json_decref(j_doc);
     free(lines);
     import_clear(&c);
+    if (replied) {
+        phase_end(&c, PH_RELEASE);
+        import_log(&c);
+    }
 }
