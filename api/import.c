@@ -7,6 +7,7 @@
 #include "api/import.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,13 +268,21 @@ static void ctx_reset(import_ctx *c)
     c->redo = 0;
 }
 
+/* A time-ordered id (RFC 9562 version 7), like the database's uuid_v7(): rows written
+ * together share index pages. */
 static void new_uuid(char out[37])
 {
     unsigned char b[16];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t ms = (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
     if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
         memset(b, 0, sizeof b);
     }
-    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    for (int i = 0; i < 6; i++) {
+        b[i] = (unsigned char)(ms >> (8 * (5 - i)));
+    }
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x70);
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
              b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "integration/suites.h"
 #include "support/check_helpers.h"
+#include "support/suite_helpers.h"
 
 /* Creates an objective from @p body; returns its id in @p id (37 bytes). */
 static void create_ok(const char *body, char *id, json_t **doc_out)
@@ -420,12 +422,53 @@ START_TEST(test_objectives_hostile_text_round_trips)
 }
 END_TEST
 
+/* The 48-bit Unix-millisecond prefix of a version-7 id. */
+static long long uuid_v7_ms(const char *id)
+{
+    char hex[13];
+    ck_assert_int_eq(id[14], '7');
+    ck_assert_msg(strchr("89ab", id[19]) != NULL, "variant of %s", id);
+    memcpy(hex, id, 8);
+    memcpy(hex + 8, id + 9, 4);
+    hex[12] = '\0';
+    return strtoll(hex, NULL, 16);
+}
+
+/* Ids are time-ordered (RFC 9562 version 7) so rows written together share index pages:
+ * the database's default for single creates, and the ids an import assigns. */
+START_TEST(test_objectives_ids_are_time_ordered)
+{
+    char first[40], second[40], u[64], body[512];
+    long long now_ms = (long long)time(NULL) * 1000;
+    http_response r;
+
+    post_ok("/v1/objectives", "{\"title\":\"first\",\"level\":\"tactical\"}", first);
+    post_ok("/v1/objectives", "{\"title\":\"second\",\"level\":\"tactical\"}", second);
+    ck_assert_int_le(uuid_v7_ms(first), uuid_v7_ms(second));
+    ck_assert_int_lt(llabs(uuid_v7_ms(first) - now_ms), 60000);
+
+    harness_unique("V7", u, sizeof u);
+    snprintf(body, sizeof body,
+             "{\"objectives\":[{\"ref\":\"%s\",\"title\":\"imported\",\"level\":\"tactical\"}]}", u);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    api_call(&r, "POST", "/v1/import", "editor", body, h);
+    ck_assert_status(r, 200);
+    const char *imported = jstr(json_array_get(json_object_get(r.json, "results"), 0), "id");
+    ck_assert_int_lt(llabs(uuid_v7_ms(imported) - now_ms), 60000);
+    http_response_clear(&r);
+    json_t *events = audit_of(first);
+    ck_assert_int_lt(llabs(uuid_v7_ms(jstr(json_array_get(events, 0), "id")) - now_ms), 60000);
+    json_decref(events);
+}
+END_TEST
+
 Suite *suite_http_objectives(void)
 {
     Suite *s = suite_create("http_objectives");
     TCase *tc = tcase_create("objectives");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_objectives_create_returns_document);
+    tcase_add_test(tc, test_objectives_ids_are_time_ordered);
     tcase_add_test(tc, test_objectives_defaults_and_read_only_ignored);
     tcase_add_test(tc, test_objectives_validation_lists_every_error);
     tcase_add_test(tc, test_objectives_cross_field_rules);
