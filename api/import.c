@@ -584,14 +584,20 @@ out:
 
 /* ---- writing ---- */
 
-/* The names in a resource's column list ("ref, title, ..."), in a strdup'd buffer. */
+/* The names in a resource's column list ("ref, title, ..."), in a strdup'd buffer;
+ * *buf_out is NULL when they do not fit in @p cap (or on allocation failure). */
 static size_t column_names(const db_resource *dbr, char **buf_out, const char *names[], size_t cap)
 {
     char *save = NULL;
     size_t n = 0;
     *buf_out = strdup(dbr->columns);
-    for (char *c = *buf_out ? strtok_r(*buf_out, ", ", &save) : NULL; c && n < cap;
+    for (char *c = *buf_out ? strtok_r(*buf_out, ", ", &save) : NULL; c;
          c = strtok_r(NULL, ", ", &save)) {
+        if (n == cap) {
+            free(*buf_out);
+            *buf_out = NULL;
+            return 0;
+        }
         names[n++] = c;
     }
     return n;

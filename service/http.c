@@ -61,21 +61,25 @@ static void on_request_done(void *cls, struct MHD_Connection *connection, void *
     atomic_fetch_sub(&in_flight, 1);
 }
 
-/* Repeated names are joined with commas, as HTTP defines for list-valued headers. */
+/* Repeated names are joined with commas, as HTTP defines for list-valued headers. A pair
+ * the map refuses (a nameless query parameter) is left out and iteration goes on: the
+ * router judges the raw query string itself. */
 static enum MHD_Result map_add(void *cls, enum MHD_ValueKind kind, const char *key,
                                const char *value)
 {
     struct _u_map *map = cls;
     const char *seen = u_map_get(map, key);
-    int rc;
     (void)kind;
     if (seen == NULL) {
-        return u_map_put(map, key, value ? value : "") == U_OK ? MHD_YES : MHD_NO;
+        u_map_put(map, key, value ? value : "");
+        return MHD_YES;
     }
     char *joined = msprintf("%s,%s", seen, value ? value : "");
-    rc = joined != NULL ? u_map_put(map, key, joined) : U_ERROR_MEMORY;
+    if (joined != NULL) {
+        u_map_put(map, key, joined);
+    }
     o_free(joined);
-    return rc == U_OK ? MHD_YES : MHD_NO;
+    return MHD_YES;
 }
 
 static int request_begin(exchange *ex, struct MHD_Connection *connection, const char *method,
@@ -83,13 +87,9 @@ static int request_begin(exchange *ex, struct MHD_Connection *connection, const 
 {
     ex->req.http_verb = o_strdup(method);
     ex->req.http_protocol = o_strdup(version);
-    if (ex->req.http_verb == NULL || ex->req.http_protocol == NULL ||
-        MHD_get_connection_values(connection, MHD_HEADER_KIND, map_add, ex->req.map_header) < 0 ||
-        MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, map_add, ex->req.map_url) <
-            0) {
-        return -1;
-    }
-    return 0;
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, map_add, ex->req.map_header);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, map_add, ex->req.map_url);
+    return ex->req.http_verb == NULL || ex->req.http_protocol == NULL ? -1 : 0;
 }
 
 /* Keeps at most body_limit + 1 bytes: enough to know a body without a declared length
@@ -143,6 +143,9 @@ static struct MHD_Response *reply_build(struct _u_response *resp)
         out = MHD_create_response_from_callback(resp->stream_size, resp->stream_block_size,
                                                 resp->stream_callback, resp->stream_user_data,
                                                 resp->stream_callback_free);
+        if (out == NULL && resp->stream_callback_free != NULL) {
+            resp->stream_callback_free(resp->stream_user_data); /* no one else will */
+        }
     } else {
         out = MHD_create_response_from_buffer_with_free_callback(resp->binary_body_length,
                                                                  resp->binary_body, o_free);
