@@ -500,35 +500,90 @@ static void validate_row(import_ctx *c, row *r)
     json_decref(j_work);
 }
 
-/* A row fails with what it refers to, and a review with any of its items, until
- * nothing changes. */
-static void propagate_failures(import_ctx *c)
+/* The rows that refer to each row, grouped by the row they refer to: the referrers of
+ * row t are of[first[t]] .. of[first[t + 1] - 1]. */
+typedef struct referrers {
+    size_t *first;
+    size_t *of;
+} referrers;
+
+static int referrers_build(const import_ctx *c, referrers *rf)
 {
-    int changed = 1;
-    while (changed) {
-        changed = 0;
-        for (size_t i = 0; i < c->nrows; i++) {
-            row *r = &c->rows[i];
-            if (r->status == ST_FAILED) {
-                if (r->type == T_REVIEW_ITEM && c->rows[r->review].status != ST_FAILED) {
-                    row_error(&c->rows[r->review], "", "reference", "one of its items failed");
-                    changed = 1;
-                }
-                continue;
-            }
-            for (int k = 0; k < 2; k++) {
-                long t = r->target_row[k];
-                if (t >= 0 && c->rows[t].status == ST_FAILED) {
-                    const char *key = r->type == T_REVIEW_ITEM && k == 1
-                                          ? ""
-                                          : types[r->type].refs[k].key;
-                    row_error(r, key ? key : "", "reference", "names a row of this import that failed");
-                    changed = 1;
-                    break;
-                }
+    size_t n = c->nrows;
+    rf->first = calloc(n + 1, sizeof *rf->first);
+    rf->of = malloc((2 * n + 1) * sizeof *rf->of);
+    if (rf->first == NULL || rf->of == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 2; k++) {
+            if (c->rows[i].target_row[k] >= 0) {
+                rf->first[c->rows[i].target_row[k] + 1]++;
             }
         }
     }
+    for (size_t t = 1; t <= n; t++) {
+        rf->first[t] += rf->first[t - 1];
+    }
+    /* Filling advances each start to the next one's; shifting back restores them. */
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 2; k++) {
+            if (c->rows[i].target_row[k] >= 0) {
+                rf->of[rf->first[c->rows[i].target_row[k]]++] = i;
+            }
+        }
+    }
+    memmove(rf->first + 1, rf->first, n * sizeof *rf->first);
+    rf->first[0] = 0;
+    return 0;
+}
+
+/* The field of @p r whose reference names row @p target. */
+static const char *reference_key(const row *r, long target)
+{
+    int k = r->target_row[0] == target ? 0 : 1;
+    const char *key = r->type == T_REVIEW_ITEM && k == 1 ? "" : types[r->type].refs[k].key;
+    return key ? key : "";
+}
+
+/* A row fails with what it refers to, and a review with any of its items. A worklist of
+ * the rows that failed, so a long chain of references costs one step per row. */
+static int propagate_failures(import_ctx *c)
+{
+    referrers rf = {0};
+    size_t *failed = malloc((c->nrows + 1) * sizeof *failed), head = 0, tail = 0;
+
+    if (failed == NULL || referrers_build(c, &rf) != 0) {
+        free(failed);
+        free(rf.first);
+        free(rf.of);
+        return SVC_EINTERNAL;
+    }
+    for (size_t i = 0; i < c->nrows; i++) {
+        if (c->rows[i].status == ST_FAILED) {
+            failed[tail++] = i;
+        }
+    }
+    while (head < tail) {
+        size_t f = failed[head++];
+        row *r = &c->rows[f];
+        if (r->type == T_REVIEW_ITEM && c->rows[r->review].status != ST_FAILED) {
+            row_error(&c->rows[r->review], "", "reference", "one of its items failed");
+            failed[tail++] = (size_t)r->review;
+        }
+        for (size_t j = rf.first[f]; j < rf.first[f + 1]; j++) {
+            row *referrer = &c->rows[rf.of[j]];
+            if (referrer->status != ST_FAILED) {
+                row_error(referrer, reference_key(referrer, (long)f), "reference",
+                          "names a row of this import that failed");
+                failed[tail++] = rf.of[j];
+            }
+        }
+    }
+    free(failed);
+    free(rf.first);
+    free(rf.of);
+    return SVC_OK;
 }
 
 /* Review items without a ref match a stored item of their review for the same
@@ -799,7 +854,10 @@ static int import_tx(db_conn *conn, void *arg)
             validate_row(c, r);
         }
     }
-    propagate_failures(c);
+    rc = propagate_failures(c);
+    if (rc != SVC_OK) {
+        return rc;
+    }
     for (size_t i = 0; i < c->nrows; i++) {
         c->any_failed |= c->rows[i].status == ST_FAILED;
     }
@@ -831,7 +889,21 @@ static json_t *results_render(import_ctx *c, json_t *j_errors_out)
 {
     json_t *j_results = json_array();
     long totals[5] = {0};
+    /* Items report within their review: their errors, gathered by review row. */
+    json_t **j_item_errors = calloc(c->nrows + 1, sizeof *j_item_errors);
 
+    if (j_item_errors == NULL) {
+        json_decref(j_results);
+        return NULL;
+    }
+    for (size_t i = 0; i < c->nrows; i++) {
+        const row *r = &c->rows[i];
+        if (r->type == T_REVIEW_ITEM && r->j_errors != NULL) {
+            json_t **j_gathered = &j_item_errors[r->review];
+            *j_gathered = *j_gathered ? *j_gathered : json_array();
+            json_array_extend(*j_gathered, r->j_errors);
+        }
+    }
     for (size_t o = 0; o < sizeof result_order / sizeof result_order[0]; o++) {
         for (size_t i = 0; i < c->nrows; i++) {
             row *r = &c->rows[i];
@@ -842,12 +914,8 @@ static json_t *results_render(import_ctx *c, json_t *j_errors_out)
             if (r->j_errors) {
                 json_array_extend(j_errors, r->j_errors);
             }
-            /* Items report within their review. */
-            for (size_t k = 0; r->type == T_REVIEW && k < c->nrows; k++) {
-                if (c->rows[k].type == T_REVIEW_ITEM && c->rows[k].review == (long)i &&
-                    c->rows[k].j_errors) {
-                    json_array_extend(j_errors, c->rows[k].j_errors);
-                }
+            if (j_item_errors[i] != NULL) {
+                json_array_extend(j_errors, j_item_errors[i]);
             }
             const char *ref = r->assigned_ref ? r->assigned_ref : r->ref;
             int status = r->status == ST_PENDING ? ST_FAILED : r->status;
@@ -864,6 +932,10 @@ static json_t *results_render(import_ctx *c, json_t *j_errors_out)
                                             "errors", j_errors));
         }
     }
+    for (size_t i = 0; i < c->nrows; i++) {
+        json_decref(j_item_errors[i]);
+    }
+    free(j_item_errors);
     return json_pack("{s:{sIsIsIsI}, so}", "totals", "created", (json_int_t)totals[ST_CREATED],
                      "updated", (json_int_t)totals[ST_UPDATED], "skipped",
                      (json_int_t)totals[ST_SKIPPED], "failed", (json_int_t)totals[ST_FAILED],
@@ -1068,6 +1140,10 @@ void api_import(req_ctx *rc)
     }
     j_errors = json_array();
     j_reply = results_render(&c, j_errors);
+    if (j_reply == NULL) {
+        problem_from_rc(rc, SVC_EINTERNAL, "import");
+        goto out;
+    }
     json_object_set_new(j_reply, "mode", json_string(c.partial ? "partial" : "atomic"));
     json_object_set_new(j_reply, "dry_run", json_boolean(c.dry_run));
     if (c.any_failed && !c.partial && !c.dry_run) {

@@ -544,6 +544,39 @@ except Exception:
         "$(grep -o '"msg":"import of [^"]*' "$RAW/service.log" | tail -n 1 | sed 's/.*ms: //')" >>"$IMPORT_PHASES"
     rm -f "$TMP/import.resp"
 }
+# The rows the CSV import wrote (its objectives and their import audit events), replayed
+# as plain COPYs in one transaction into empty copies of their tables with every index and
+# check: the database's own time for what an import must write, whatever the service does.
+copy_floor() { # RUN REF_PREFIX
+    local run="$1" prefix="$2" t secs n
+    if ! "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_floor_objectives, bench_floor_audit" \
+        -c "CREATE TABLE bench_floor_objectives (LIKE objectives INCLUDING ALL)" \
+        -c "CREATE TABLE bench_floor_audit (LIKE audit_events INCLUDING ALL)" \
+        -c "\\copy (SELECT * FROM objectives WHERE ref LIKE '$prefix-%') TO '$TMP/floor-objectives.copy'" \
+        -c "\\copy (SELECT a.* FROM audit_events a JOIN objectives o ON o.id = a.resource_id WHERE o.ref LIKE '$prefix-%' AND a.action = 'import') TO '$TMP/floor-audit.copy'" \
+        >>"$RAW/copy.log" 2>&1; then
+        event "floor run $run: could not export the import's rows: $(tail -n 3 "$RAW/copy.log" | tr '\n' ' ')"
+        printf 'floor\t%s\tfailed\t-\t0\t-\t-\n' "$run" >>"$IMPORT_TSV"
+        return
+    fi
+    t=$(now_s)
+    n=0
+    if bounded 1800 "${PSQL[@]}" -1 -c "\\copy bench_floor_objectives FROM '$TMP/floor-objectives.copy'" \
+        -c "\\copy bench_floor_audit FROM '$TMP/floor-audit.copy'" >>"$RAW/copy.log" 2>&1; then
+        secs="$(awk -v a="$t" -v b="$(now_s)" 'BEGIN { printf "%.6f", b - a }')"
+        n="$("${PSQL[@]}" -At -c 'SELECT count(*) FROM bench_floor_objectives')"
+    fi
+    if ((n > 0)); then
+        printf 'floor\t%s\tok\t%s\t%s\t%s\t%s\n' "$run" "$secs" "$n" \
+            "$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')" \
+            "$(($(wc -c <"$TMP/floor-objectives.copy") + $(wc -c <"$TMP/floor-audit.copy")))" >>"$IMPORT_TSV"
+        bench_log "  floor run $run: $n rows and their audit events in ${secs}s"
+    else
+        event "floor run $run failed: $(tail -n 3 "$RAW/copy.log" | tr '\n' ' ')"
+        printf 'floor\t%s\tfailed\t-\t0\t-\t-\n' "$run" >>"$IMPORT_TSV"
+    fi
+    rm -f "$TMP/floor-objectives.copy" "$TMP/floor-audit.copy"
+}
 for ((run = 1; run <= RUNS; run++)); do
     tag="B$(date -u +%H%M%S)R$run"
     bounded 600 "$PY" bench/lib/gen_import.py --rows "$IMPORT_ROWS" --prefix "${tag}J" --format json --out "$TMP/import.json"
@@ -571,9 +604,10 @@ for ((run = 1; run <= RUNS; run++)); do
         event "COPY run $run failed: $(tail -n 3 "$RAW/copy.log" | tr '\n' ' ')"
         printf 'copy\t%s\tfailed\t-\t0\t-\t-\n' "$run" >>"$IMPORT_TSV"
     fi
+    copy_floor "$run" "${tag}C"
     rm -f "$TMP/import.json" "$TMP/import.csv"
 done
-"${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_copy_scratch"
+"${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_copy_scratch, bench_floor_objectives, bench_floor_audit"
 
 # ---- the tables ---------------------------------------------------------------------------
 bench_log "writing ${OUT#"$ROOT"/}"
@@ -649,8 +683,9 @@ G_RPS="$(med get 3)"; PGG="$(med pg_get 3)"; L_RPS="$(med list 3)"; PGL="$(med p
     echo
     echo "import: $IMPORT_ROWS objectives per body, one POST /v1/import each (atomic); COPY = psql \\copy of the same CSV into a scratch table"
     printf '  %-38s %12s %10s %8s %s\n' kind "rows/s (med)" "seconds" status "runs (rows/s)"
-    for kind in json csv copy; do
-        label=$(case $kind in json) echo "JSON  POST /v1/import" ;; csv) echo "CSV   POST /v1/import?type=objectives" ;; copy) echo "COPY  into a scratch table" ;; esac)
+    for kind in json csv copy floor; do
+        label=$(case $kind in json) echo "JSON  POST /v1/import" ;; csv) echo "CSV   POST /v1/import?type=objectives" ;;
+            copy) echo "COPY  into a scratch table" ;; floor) echo "floor the CSV import's writes as COPYs" ;; esac)
         printf '  %-38s %12s %10s %8s %s\n' "$label" \
             "$(awk -F'\t' -v k="$kind" 'NR > 1 && $1 == k { print $6 }' "$IMPORT_TSV" | median | awk '{ if ($1 == "-") print; else printf "%.0f", $1 }')" \
             "$(awk -F'\t' -v k="$kind" 'NR > 1 && $1 == k { print $4 }' "$IMPORT_TSV" | median)" \
@@ -660,7 +695,11 @@ G_RPS="$(med get 3)"; PGG="$(med pg_get 3)"; L_RPS="$(med list 3)"; PGL="$(med p
     IJ="$(awk -F'\t' 'NR > 1 && $1 == "json" { print $6 }' "$IMPORT_TSV" | median)"
     IC="$(awk -F'\t' 'NR > 1 && $1 == "csv" { print $6 }' "$IMPORT_TSV" | median)"
     ICP="$(awk -F'\t' 'NR > 1 && $1 == "copy" { print $6 }' "$IMPORT_TSV" | median)"
+    IFL="$(awk -F'\t' 'NR > 1 && $1 == "floor" { print $6 }' "$IMPORT_TSV" | median)"
     printf '  JSON import / COPY %s, CSV import / COPY %s\n' "$(ratio "$IJ" "$ICP")" "$(ratio "$IC" "$ICP")"
+    printf '  floor / COPY %s: the most any import can reach, its objectives (7 indexes) and audit events (5) written by COPY alone\n' \
+        "$(ratio "$IFL" "$ICP")"
+    printf '  JSON import / floor %s, CSV import / floor %s\n' "$(ratio "$IJ" "$IFL")" "$(ratio "$IC" "$IFL")"
     echo "  where the import's time goes (median ms per phase, from the service's log line per import):"
     for kind in json csv; do
         printf '    %-5s' "$(echo "$kind" | tr a-z A-Z)"

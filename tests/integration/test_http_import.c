@@ -434,6 +434,78 @@ START_TEST(test_import_partial_commits_exactly_the_good_rows)
 }
 END_TEST
 
+/* Each objective names the next one as its parent and the last one is invalid: the
+ * failure travels back along the whole chain, against the order of the rows, and on to
+ * what refers to the chain (a plan, its action, a review through one of its items). */
+START_TEST(test_import_failure_travels_up_a_long_chain)
+{
+    enum { CHAIN = 400 };
+    http_response r;
+    char u[64], field[64];
+    harness_unique("CHAIN", u, sizeof u);
+    json_t *j_objectives = json_array();
+    for (int i = 0; i < CHAIN; i++) {
+        char ref[96], parent[96], title[32];
+        snprintf(ref, sizeof ref, "%s-%d", u, i);
+        snprintf(parent, sizeof parent, "%s-%d", u, i + 1);
+        snprintf(title, sizeof title, "Link %d", i);
+        json_t *j_row = json_pack("{ss ss ss}", "ref", ref, "title", title, "level",
+                                  i == CHAIN - 1 ? "bogus" : "operational");
+        if (i < CHAIN - 1) {
+            json_object_set_new(j_row, "parent_ref", json_string(parent));
+        }
+        json_array_append_new(j_objectives, j_row);
+    }
+    char first[96], good[96];
+    snprintf(first, sizeof first, "%s-0", u);
+    snprintf(good, sizeof good, "%s-GOOD", u);
+    json_array_append_new(j_objectives,
+                          json_pack("{ss ss ss}", "ref", good, "title", "Apart", "level", "tactical"));
+    json_t *j_doc = json_pack(
+        "{so s[{ss ss ss}] s[{ss ss}] s[{ss ss ss s[{ss ss ss}{ss ss ss}]}]}", "objectives",
+        j_objectives, "plans", "ref", "P", "objective_ref", first, "title", "Plan", "actions",
+        "plan_ref", "P", "title", "Act", "reviews", "ref", "R", "title", "Review", "status",
+        "planned", "items", "objective_ref", good, "decision", "continue", "assessed_health",
+        "on_track", "objective_ref", first, "decision", "continue", "assessed_health",
+        "on_track");
+    /* Plan, action and review refs of their own, unique to this run. */
+    char plan_ref[96], review_ref[96];
+    snprintf(plan_ref, sizeof plan_ref, "%s-P", u);
+    snprintf(review_ref, sizeof review_ref, "%s-R", u);
+    json_object_set_new(json_array_get(json_object_get(j_doc, "plans"), 0), "ref",
+                        json_string(plan_ref));
+    json_object_set_new(json_array_get(json_object_get(j_doc, "actions"), 0), "plan_ref",
+                        json_string(plan_ref));
+    json_object_set_new(json_array_get(json_object_get(j_doc, "reviews"), 0), "ref",
+                        json_string(review_ref));
+    char *body = json_dumps(j_doc, JSON_COMPACT);
+    json_decref(j_doc);
+
+    import_call(&r, "mode=partial", NULL, body, NULL);
+    free(body);
+    ck_assert_status(r, 200);
+    assert_totals(r.json, 1, 0, 0, CHAIN + 3);
+    assert_row_error(r.json, "objective", CHAIN - 1,
+                     fmt_path(field, sizeof field, "/objectives/%d/level", CHAIN - 1), "enum");
+    for (int i = 0; i < CHAIN - 1; i++) {
+        assert_result(r.json, "objective", i, "failed");
+        assert_row_error(r.json, "objective", i,
+                         fmt_path(field, sizeof field, "/objectives/%d/parent_ref", i),
+                         "reference");
+    }
+    assert_result(r.json, "objective", CHAIN, "created");
+    assert_row_error(r.json, "plan", 0, "/plans/0/objective_ref", "reference");
+    assert_row_error(r.json, "action", 0, "/actions/0/plan_ref", "reference");
+    /* The review fails with its item; its other item fails with the review. */
+    assert_row_error(r.json, "review", 0, "/reviews/0", "reference");
+    assert_row_error(r.json, "review", 0, "/reviews/0/items/1/objective_ref", "reference");
+    assert_row_error(r.json, "review", 0, "/reviews/0/items/0", "reference");
+    http_response_clear(&r);
+    ck_assert_uint_eq(count_q("objectives", first), 0);
+    ck_assert_uint_eq(count_q("objectives", good), 1);
+}
+END_TEST
+
 /* The results of two replies are the same but for the ids. */
 static void assert_same_results(const json_t *j_a, const json_t *j_b)
 {
@@ -1742,6 +1814,7 @@ Suite *suite_http_import(void)
     tcase_add_test(tc, test_import_every_kind_created);
     tcase_add_test(tc, test_import_atomic_with_one_bad_row_commits_nothing);
     tcase_add_test(tc, test_import_partial_commits_exactly_the_good_rows);
+    tcase_add_test(tc, test_import_failure_travels_up_a_long_chain);
     tcase_add_test(tc, test_import_dry_run_commits_nothing_and_predicts_the_real_run);
     tcase_add_test(tc, test_import_on_conflict_error_and_skip);
     tcase_add_test(tc, test_import_on_conflict_update);
