@@ -462,10 +462,10 @@ START_TEST(test_import_failure_travels_up_a_long_chain)
     json_array_append_new(j_objectives,
                           json_pack("{ss ss ss}", "ref", good, "title", "Apart", "level", "tactical"));
     json_t *j_doc = json_pack(
-        "{so s[{ss ss ss}] s[{ss ss}] s[{ss ss ss s[{ss ss ss}{ss ss ss}]}]}", "objectives",
+        "{so s[{ss ss ss}] s[{ss ss}] s[{ss ss ss ss s[{ss ss ss}{ss ss ss}]}]}", "objectives",
         j_objectives, "plans", "ref", "P", "objective_ref", first, "title", "Plan", "actions",
         "plan_ref", "P", "title", "Act", "reviews", "ref", "R", "title", "Review", "status",
-        "planned", "items", "objective_ref", good, "decision", "continue", "assessed_health",
+        "planned", "held_on", "2026-12-01", "items", "objective_ref", good, "decision", "continue", "assessed_health",
         "on_track", "objective_ref", first, "decision", "continue", "assessed_health",
         "on_track");
     /* Plan, action and review refs of their own, unique to this run. */
