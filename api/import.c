@@ -167,6 +167,10 @@ static row *row_add(import_ctx *c, row_type type, json_t *j_in, size_t line)
     return r;
 }
 
+/* Errors listed per row: a reply stays proportionate to the rows, however many faults
+ * a hostile row packs. */
+#define ROW_ERRORS_MAX 10
+
 static void row_error(row *r, const char *field, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -181,7 +185,7 @@ static void row_error(row *r, const char *field, const char *code, const char *f
     if (r->j_errors == NULL) {
         r->j_errors = json_array();
     }
-    errors_add(r->j_errors, ptr, code, "%s", message);
+    errors_add_max(r->j_errors, ROW_ERRORS_MAX, ptr, code, "%s", message);
     r->status = ST_FAILED;
 }
 
@@ -991,6 +995,25 @@ static int media_is(const char *header, const char *want)
 }
 
 /* Turns the body into rows, or sends 400 / 415 / 422 and returns -1. */
+/* Rows of a well-formed import document, review items included. */
+static size_t rows_in_document(json_t *j_doc)
+{
+    size_t n = 0, i;
+    const char *key;
+    json_t *j_section, *j_review;
+    json_object_foreach(j_doc, key, j_section)
+    {
+        n += json_array_size(j_section);
+        if (strcmp(key, "reviews") == 0) {
+            json_array_foreach(j_section, i, j_review)
+            {
+                n += json_array_size(json_object_get(j_review, "items"));
+            }
+        }
+    }
+    return n;
+}
+
 static int read_body(req_ctx *rc, import_ctx *c, row_type single, json_t **j_doc_out,
                      size_t **lines_out)
 {
@@ -1010,9 +1033,17 @@ static int read_body(req_ctx *rc, import_ctx *c, row_type single, json_t **j_doc
                               "actions, risks or measurements)");
             return -1;
         }
-        int failed = csv ? csv_to_rows(body ? body : "", len, types[single].res->fields, &j_rows,
-                                       lines_out, &perr)
-                         : ndjson_to_rows(body ? body : "", len, &j_rows, lines_out, &perr);
+        size_t max_rows = rc->app->cfg->import_max_rows;
+        int failed = csv ? csv_to_rows(body ? body : "", len, types[single].res->fields,
+                                       max_rows, &j_rows, lines_out, &perr)
+                         : ndjson_to_rows(body ? body : "", len, max_rows, &j_rows, lines_out,
+                                          &perr);
+        if (failed && perr.too_many_rows) {
+            char detail[256];
+            snprintf(detail, sizeof detail, "line %zu %s", perr.line, perr.message);
+            problem_send(rc, PROBLEM_PAYLOAD_TOO_LARGE, detail, NULL);
+            return -1;
+        }
         if (failed) {
             char detail[256];
             json_t *j_errors = json_array();
@@ -1060,6 +1091,15 @@ static int read_body(req_ctx *rc, import_ctx *c, row_type single, json_t **j_doc
         return -1;
     }
     json_decref(j_errors);
+    size_t nrows = rows_in_document(j_doc);
+    if (nrows > rc->app->cfg->import_max_rows) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "the import has %zu rows; at most %zu are accepted",
+                 nrows, rc->app->cfg->import_max_rows);
+        problem_send(rc, PROBLEM_PAYLOAD_TOO_LARGE, detail, NULL);
+        json_decref(j_doc);
+        return -1;
+    }
     static const row_type doc_order[] = {T_OBJECTIVE, T_MEASUREMENT, T_PLAN, T_ACTION,
                                          T_RISK,      T_LINK,        T_REVIEW};
     for (size_t k = 0; k < sizeof doc_order / sizeof doc_order[0]; k++) {

@@ -16,6 +16,20 @@ static void set_error(parse_error *err, size_t line, const char *message)
     snprintf(err->message, sizeof err->message, "%s", message);
 }
 
+/* Whether one more row would pass @p max_rows; if so, @p err says so. */
+static int row_over_limit(size_t rows, size_t max_rows, size_t line, parse_error *err)
+{
+    if (rows < max_rows) {
+        return 0;
+    }
+    char message[96];
+    snprintf(message, sizeof message, "starts row %zu: at most %zu rows are accepted",
+             rows + 1, max_rows);
+    set_error(err, line, message);
+    err->too_many_rows = 1;
+    return 1;
+}
+
 /* One CSV record: cells as malloc'd strings. */
 typedef struct csv_record {
     char *cells[CSV_MAX_COLUMNS];
@@ -249,8 +263,8 @@ static int valid_utf8(const char *s, size_t len)
     return ok;
 }
 
-int csv_to_rows(const char *body, size_t len, const field_spec *fields, json_t **rows_out,
-                size_t **lines_out, parse_error *err)
+int csv_to_rows(const char *body, size_t len, const field_spec *fields, size_t max_rows,
+                json_t **rows_out, size_t **lines_out, parse_error *err)
 {
     csv_record header = {0}, rec = {0};
     size_t pos = 0, line = 1, cap = 0, n = 0;
@@ -298,6 +312,9 @@ int csv_to_rows(const char *body, size_t len, const field_spec *fields, json_t *
             record_clear(&rec);
             continue; /* blank line */
         }
+        if (row_over_limit(n, max_rows, row_line, err)) {
+            goto fail;
+        }
         if (rec.ncells != header.ncells) {
             char message[96];
             snprintf(message, sizeof message, "has %d cells where the header has %d", rec.ncells,
@@ -331,8 +348,8 @@ fail:
     return -1;
 }
 
-int ndjson_to_rows(const char *body, size_t len, json_t **rows_out, size_t **lines_out,
-                   parse_error *err)
+int ndjson_to_rows(const char *body, size_t len, size_t max_rows, json_t **rows_out,
+                   size_t **lines_out, parse_error *err)
 {
     json_t *j_rows = json_array();
     size_t *lines = NULL, cap = 0, n = 0, line = 0, pos = 0;
@@ -352,6 +369,9 @@ int ndjson_to_rows(const char *body, size_t len, json_t **rows_out, size_t **lin
         }
         if (k == span) {
             continue;
+        }
+        if (row_over_limit(n, max_rows, line, err)) {
+            goto fail;
         }
         json_t *j_row = json_loadb(start, span, JSON_REJECT_DUPLICATES, &jerr);
         if (!json_is_object(j_row)) {

@@ -13,6 +13,7 @@
 typedef struct parse_error {
     size_t line;
     char message[160];
+    int too_many_rows; /* the body has more than max_rows rows: refused, not malformed */
 } parse_error;
 
 /**
@@ -21,18 +22,20 @@ typedef struct parse_error {
  * kept as text, so validation reports them), arrays split on ';', `<object>_<member>`
  * columns (measure_metric, budget_amount, ...) gather into the object, empty cells are
  * absent. Columns not in @p fields stay text (validation reports unknown ones).
+ * Stops at the row after @p max_rows, so a body of tiny rows cannot grow without bound.
  * @param rows_out new reference: array of row objects
  * @param lines_out malloc'd array: the physical line each row starts on
- * @return 0, or -1 with @p err filled (malformed CSV)
+ * @return 0, or -1 with @p err filled (malformed CSV, or too_many_rows)
  */
-int csv_to_rows(const char *body, size_t len, const field_spec *fields, json_t **rows_out,
-                size_t **lines_out, parse_error *err);
+int csv_to_rows(const char *body, size_t len, const field_spec *fields, size_t max_rows,
+                json_t **rows_out, size_t **lines_out, parse_error *err);
 
 /**
  * Parses NDJSON: one JSON object per line; blank lines are skipped.
- * @return 0, or -1 with @p err filled (a line that is not a JSON object)
+ * @return 0, or -1 with @p err filled (a line that is not a JSON object, or more than
+ *         @p max_rows rows: too_many_rows)
  */
-int ndjson_to_rows(const char *body, size_t len, json_t **rows_out, size_t **lines_out,
-                   parse_error *err);
+int ndjson_to_rows(const char *body, size_t len, size_t max_rows, json_t **rows_out,
+                   size_t **lines_out, parse_error *err);
 
 #endif

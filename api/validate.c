@@ -142,6 +142,7 @@ static int check_array(const field_spec *f, const json_t *j_value, const char *p
                 if (json_equal(json_array_get(j_value, k), (json_t *)j_item)) {
                     errors_add(j_errors, item_ptr, "range", "repeats an earlier item");
                     ok = 0;
+                    break;
                 }
             }
         } else if (utf8_length(json_string_value(j_item)) > ARRAY_ITEM_MAX_LEN) {

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *j_rows = NULL;
         size_t *lines = NULL;
         parse_error err = {0};
-        int rc = csv_to_rows(body, size, importable[t]->fields, &j_rows, &lines, &err);
+        int rc = csv_to_rows(body, size, importable[t]->fields, 100000, &j_rows, &lines, &err);
         check_parse_result(rc, j_rows, lines, &err, nlines, 2);
         if (rc == 0) {
             validate_rows(importable[t], j_rows);

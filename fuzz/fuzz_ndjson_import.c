@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *j_rows = NULL;
     size_t *lines = NULL;
     parse_error err = {0};
-    int rc = ndjson_to_rows(body, size, &j_rows, &lines, &err);
+    int rc = ndjson_to_rows(body, size, 100000, &j_rows, &lines, &err);
 
     check_parse_result(rc, j_rows, lines, &err, count_lines(body, size), 1);
     if (rc == 0) {

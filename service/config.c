@@ -228,6 +228,7 @@ int config_load(svc_config *cfg, config_lookup_fn lookup, void *ud, char **error
     cfg->idle_timeout_seconds = 60;
     cfg->max_body_bytes = 1024 * 1024;
     cfg->import_max_bytes = 64 * 1024 * 1024;
+    cfg->import_max_rows = 100000;
     cfg->idempotency_ttl_seconds = 86400;
     cfg->jwt_leeway_seconds = 60;
     cfg->log_level = 1;
@@ -246,6 +247,7 @@ int config_load(svc_config *cfg, config_lookup_fn lookup, void *ud, char **error
     config_int(&p, lookup, ud, "HTTP_IDLE_TIMEOUT_SECONDS", 1, 3600, &cfg->idle_timeout_seconds);
     config_size(&p, lookup, ud, "MAX_BODY_BYTES", 1024, 1L << 30, &cfg->max_body_bytes);
     config_size(&p, lookup, ud, "IMPORT_MAX_BYTES", 1024, 1L << 32, &cfg->import_max_bytes);
+    config_size(&p, lookup, ud, "IMPORT_MAX_ROWS", 1, 10000000, &cfg->import_max_rows);
     config_long(&p, lookup, ud, "IDEMPOTENCY_TTL_SECONDS", 1, 365L * 86400,
                 &cfg->idempotency_ttl_seconds);
     config_long(&p, lookup, ud, "JWT_LEEWAY_SECONDS", 0, 3600, &cfg->jwt_leeway_seconds);

@@ -24,6 +24,7 @@ typedef struct svc_config {
     int idle_timeout_seconds;
     size_t max_body_bytes;
     size_t import_max_bytes;
+    size_t import_max_rows;
     long idempotency_ttl_seconds;
     char **cors_origins;     /* NULL-terminated */
     int log_level;

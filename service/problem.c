@@ -98,13 +98,25 @@ void problem_from_rc(req_ctx *rc, int code, const char *what)
     }
 }
 
-void errors_add(json_t *j_errors, const char *field, const char *code, const char *fmt, ...)
+static void errors_append(json_t *j_errors, size_t max, const char *field, const char *code,
+                          const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void errors_append(json_t *j_errors, size_t max, const char *field, const char *code,
+                          const char *fmt, va_list ap)
 {
     char message[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
+    size_t listed = json_array_size(j_errors);
+
+    if (listed > max) {
+        return;
+    }
+    if (listed == max) {
+        code = "too_many_errors";
+        snprintf(message, sizeof message, "more errors were found; only the first %zu are listed",
+                 max);
+    } else {
+        vsnprintf(message, sizeof message, fmt, ap);
+    }
     json_t *j_err = json_pack("{ssssss}", "field", field, "code", code, "message", message);
     if (j_err == NULL) {
         /* Client text cut mid-character is not valid UTF-8: keep the error, drop the text. */
@@ -117,4 +129,21 @@ void errors_add(json_t *j_errors, const char *field, const char *code, const cha
         j_err = json_pack("{ssssss}", "field", safe_field, "code", code, "message", code);
     }
     json_array_append_new(j_errors, j_err);
+}
+
+void errors_add(json_t *j_errors, const char *field, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    errors_append(j_errors, ERRORS_MAX, field, code, fmt, ap);
+    va_end(ap);
+}
+
+void errors_add_max(json_t *j_errors, size_t max, const char *field, const char *code,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    errors_append(j_errors, max < ERRORS_MAX ? max : ERRORS_MAX, field, code, fmt, ap);
+    va_end(ap);
 }

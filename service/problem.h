@@ -40,8 +40,19 @@ void problem_send_ext(req_ctx *rc, problem_kind kind, const char *detail, json_t
 /** Sends the problem that an rc from the db layer means; @p what names the resource. */
 void problem_from_rc(req_ctx *rc, int code, const char *what);
 
-/** Appends {field, code, message} to @p j_errors (borrowed). */
+/** Errors one list holds; past them, one too_many_errors entry says more were found. */
+#define ERRORS_MAX 50
+
+/**
+ * Appends {field, code, message} to @p j_errors (borrowed). The list stops at ERRORS_MAX
+ * errors and one too_many_errors entry (naming the field of the first error left out),
+ * so hostile input cannot grow a reply without bound.
+ */
 void errors_add(json_t *j_errors, const char *field, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/** As errors_add, with the list stopping at @p max errors (at most ERRORS_MAX). */
+void errors_add_max(json_t *j_errors, size_t max, const char *field, const char *code,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

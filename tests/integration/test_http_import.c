@@ -506,6 +506,34 @@ START_TEST(test_import_failure_travels_up_a_long_chain)
 }
 END_TEST
 
+/* A row lists ten errors, then one too_many_errors entry naming the first one left out;
+ * the next row still gets its own. */
+START_TEST(test_import_row_lists_at_most_ten_errors)
+{
+    http_response r;
+    char body[2048], u[64];
+    size_t len;
+    harness_unique("MANY", u, sizeof u);
+    len = (size_t)snprintf(body, sizeof body, "{\"objectives\":[{\"ref\":\"%s-1\"", u);
+    for (int k = 0; k < 14; k++) {
+        len += (size_t)snprintf(body + len, sizeof body - len, ",\"k%02d\":0", k);
+    }
+    snprintf(body + len, sizeof body - len,
+             "},{\"ref\":\"%s-2\",\"title\":\"T\",\"level\":\"bogus\"}]}", u);
+    import_call(&r, "mode=partial", NULL, body, NULL);
+    ck_assert_status(r, 200);
+    json_t *j_errors = json_object_get(result_of(r.json, "objective", 0), "errors");
+    ck_assert_uint_eq(json_array_size(j_errors), 11);
+    json_t *j_last = json_array_get(j_errors, 10);
+    ck_assert_str_eq(jstr(j_last, "code"), "too_many_errors");
+    ck_assert_str_eq(jstr(j_last, "message"),
+                     "more errors were found; only the first 10 are listed");
+    ck_assert_str_eq(jstr(j_last, "field"), "/objectives/0/k10");
+    assert_row_error(r.json, "objective", 1, "/objectives/1/level", "enum");
+    http_response_clear(&r);
+}
+END_TEST
+
 /* The results of two replies are the same but for the ids. */
 static void assert_same_results(const json_t *j_a, const json_t *j_b)
 {
@@ -1348,12 +1376,56 @@ static void assert_refused_before_body(const char *token)
     http_response_clear(&r);
 }
 
+/* IMPORT_MAX_ROWS=3: review items count as rows; a CSV or NDJSON body is refused at the
+ * line that starts the fourth row. 413, and nothing is written. */
+static void assert_row_limit(const char *u)
+{
+    http_response r;
+    char body[1024];
+
+    snprintf(body, sizeof body,
+             "{\"objectives\":[{\"ref\":\"%s-R1\",\"title\":\"One\",\"level\":\"tactical\"}],"
+             "\"reviews\":[{\"ref\":\"%s-RV\",\"title\":\"Q\",\"held_on\":\"2026-01-05\","
+             "\"items\":[{\"objective_ref\":\"%s-R1\",\"decision\":\"continue\"},"
+             "{\"objective_ref\":\"%s-R1\",\"decision\":\"revise\"}]}]}",
+             u, u, u, u);
+    import_call(&r, NULL, NULL, body, NULL);
+    ck_assert_problem(r, 413, NULL, NULL);
+    ck_assert_str_eq(jstr(r.json, "detail"), "the import has 4 rows; at most 3 are accepted");
+    http_response_clear(&r);
+
+    snprintf(body, sizeof body,
+             "ref,title,level\n%s-C1,A,tactical\n%s-C2,B,tactical\n\n%s-C3,C,tactical\n"
+             "%s-C4,D,tactical\n",
+             u, u, u, u);
+    import_call(&r, "type=objectives", "text/csv", body, NULL);
+    ck_assert_problem(r, 413, NULL, NULL);
+    ck_assert_str_eq(jstr(r.json, "detail"),
+                     "line 6 starts row 4: at most 3 rows are accepted");
+    http_response_clear(&r);
+
+    snprintf(body, sizeof body,
+             "{\"ref\":\"%s-N1\",\"title\":\"A\",\"level\":\"tactical\"}\n{}\n{}\n{}\n", u);
+    import_call(&r, "type=objectives", "application/x-ndjson", body, NULL);
+    ck_assert_problem(r, 413, NULL, NULL);
+    http_response_clear(&r);
+
+    /* Three rows are fine. */
+    snprintf(body, sizeof body,
+             "ref,title,level\n%s-C1,A,tactical\n%s-C2,B,tactical\n%s-C3,C,tactical\n", u, u, u);
+    import_call(&r, "type=objectives&dry_run=true", "text/csv", body, NULL);
+    ck_assert_status(r, 200);
+    assert_totals(r.json, 3, 0, 0, 0);
+    http_response_clear(&r);
+}
+
 START_TEST(test_import_size_limits)
 {
     service_proc p;
     http_response r;
     char u[64], raw[8192];
-    const char *env[] = {"IMPORT_MAX_BYTES=2048", "MAX_BODY_BYTES=4096", NULL};
+    const char *env[] = {"IMPORT_MAX_BYTES=2048", "MAX_BODY_BYTES=4096", "IMPORT_MAX_ROWS=3",
+                         NULL};
     int shared_port = http_port();
     ck_assert_int_eq(harness_spawn(&p, env, 1), 0);
     http_set_port(p.port);
@@ -1400,6 +1472,8 @@ START_TEST(test_import_size_limits)
     ck_assert_problem(r, 413, NULL, NULL);
     http_response_clear(&r);
     free(body);
+
+    assert_row_limit(u);
 
     ck_assert_int_eq(harness_stop(&p, SIGTERM), 0);
     http_set_port(shared_port);
@@ -1815,6 +1889,7 @@ Suite *suite_http_import(void)
     tcase_add_test(tc, test_import_atomic_with_one_bad_row_commits_nothing);
     tcase_add_test(tc, test_import_partial_commits_exactly_the_good_rows);
     tcase_add_test(tc, test_import_failure_travels_up_a_long_chain);
+    tcase_add_test(tc, test_import_row_lists_at_most_ten_errors);
     tcase_add_test(tc, test_import_dry_run_commits_nothing_and_predicts_the_real_run);
     tcase_add_test(tc, test_import_on_conflict_error_and_skip);
     tcase_add_test(tc, test_import_on_conflict_update);

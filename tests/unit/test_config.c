@@ -84,6 +84,7 @@ START_TEST(test_config_defaults)
     ck_assert_str_eq(cfg.bind_address, "127.0.0.1");
     ck_assert_uint_eq(cfg.max_body_bytes, 1024 * 1024);
     ck_assert_uint_eq(cfg.import_max_bytes, 64 * 1024 * 1024);
+    ck_assert_uint_eq(cfg.import_max_rows, 100000);
     ck_assert_str_eq(cfg.jwt_roles_claim, "roles");
     ck_assert_int_eq(cfg.jwt_leeway_seconds, 60);
     ck_assert_int_eq(cfg.jwt_alg, JWT_ALG_HS256);

@@ -101,7 +101,7 @@ static void expect_header_error(const unsigned char *body, size_t len, const cha
     parse_error err;
 
     memset(&err, 0, sizeof err);
-    ck_assert_int_eq(csv_to_rows((const char *)body, len, api_objective_resource.fields, &j_rows,
+    ck_assert_int_eq(csv_to_rows((const char *)body, len, api_objective_resource.fields, 10, &j_rows,
                                  &lines, &err),
                      -1);
     ck_assert_ptr_null(j_rows);
@@ -194,6 +194,47 @@ START_TEST(test_fuzz_jwt_rs256_empty_signature)
 }
 END_TEST
 
+/* Both parsers stop at the row after max_rows (blank lines are not rows) and say so;
+ * max_rows rows are fine. */
+START_TEST(test_import_parsers_stop_after_max_rows)
+{
+    const char *csv = "title,level\nA,tactical\n\nB,tactical\nC,tactical\nD,tactical\n";
+    const char *ndjson = "{\"title\":\"A\"}\n\n{\"title\":\"B\"}\n{}\n{}\n";
+    json_t *j_rows = NULL;
+    size_t *lines = NULL;
+    parse_error err;
+
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(csv_to_rows(csv, strlen(csv), api_objective_resource.fields, 2, &j_rows,
+                                 &lines, &err),
+                     -1);
+    ck_assert(err.too_many_rows);
+    ck_assert_uint_eq(err.line, 5);
+    ck_assert_str_eq(err.message, "starts row 3: at most 2 rows are accepted");
+    ck_assert_ptr_null(j_rows);
+
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(csv_to_rows(csv, strlen(csv), api_objective_resource.fields, 4, &j_rows,
+                                 &lines, &err),
+                     0);
+    ck_assert_uint_eq(json_array_size(j_rows), 4);
+    ck_assert(!err.too_many_rows);
+    json_decref(j_rows);
+    free(lines);
+
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(ndjson_to_rows(ndjson, strlen(ndjson), 3, &j_rows, &lines, &err), -1);
+    ck_assert(err.too_many_rows);
+    ck_assert_uint_eq(err.line, 5);
+
+    memset(&err, 0, sizeof err);
+    ck_assert_int_eq(ndjson_to_rows(ndjson, strlen(ndjson), 4, &j_rows, &lines, &err), 0);
+    ck_assert_uint_eq(json_array_size(j_rows), 4);
+    json_decref(j_rows);
+    free(lines);
+}
+END_TEST
+
 Suite *suite_fuzz_regressions(void)
 {
     Suite *s = suite_create("fuzz_regressions");
@@ -204,6 +245,7 @@ Suite *suite_fuzz_regressions(void)
     tcase_add_test(tc, test_fuzz_csv_header_nul_byte);
     tcase_add_test(tc, test_fuzz_csv_header_unclosed_quote);
     tcase_add_test(tc, test_fuzz_csv_header_too_many_columns);
+    tcase_add_test(tc, test_import_parsers_stop_after_max_rows);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("jwt");

@@ -79,6 +79,28 @@ START_TEST(test_problem_rc_errors_add)
 }
 END_TEST
 
+/* A list keeps ERRORS_MAX errors, then one too_many_errors entry, then nothing more. */
+START_TEST(test_problem_rc_errors_add_stops_at_the_cap)
+{
+    json_t *j_errors = json_array();
+    char field[32];
+    for (int i = 0; i < ERRORS_MAX + 10; i++) {
+        snprintf(field, sizeof field, "/k%d", i);
+        errors_add(j_errors, field, "unknown_field", "is not a field of this resource");
+    }
+    ck_assert_uint_eq(json_array_size(j_errors), ERRORS_MAX + 1);
+    json_t *j_last = json_array_get(j_errors, ERRORS_MAX - 1);
+    ck_assert_str_eq(json_string_value(json_object_get(j_last, "code")), "unknown_field");
+    j_last = json_array_get(j_errors, ERRORS_MAX);
+    snprintf(field, sizeof field, "/k%d", ERRORS_MAX);
+    ck_assert_str_eq(json_string_value(json_object_get(j_last, "field")), field);
+    ck_assert_str_eq(json_string_value(json_object_get(j_last, "code")), "too_many_errors");
+    ck_assert_str_eq(json_string_value(json_object_get(j_last, "message")),
+                     "more errors were found; only the first 50 are listed");
+    json_decref(j_errors);
+}
+END_TEST
+
 /* A message cut inside a multibyte character still yields an error entry. */
 START_TEST(test_problem_rc_errors_add_truncated_utf8_message)
 {
@@ -197,6 +219,7 @@ Suite *suite_problem_rc(void)
     tcase_set_timeout(tc, UNIT_TIMEOUT);
     tcase_add_test(tc, test_problem_rc_status_table);
     tcase_add_test(tc, test_problem_rc_errors_add);
+    tcase_add_test(tc, test_problem_rc_errors_add_stops_at_the_cap);
     tcase_add_test(tc, test_problem_rc_errors_add_truncated_utf8_message);
     suite_add_tcase(s, tc);
 

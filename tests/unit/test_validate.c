@@ -551,6 +551,14 @@ START_TEST(test_validate_enums_duplicate_and_bad)
     json_decref(j_flat);
     json_decref(j_errors);
 
+    /* An item repeated many times: one error per repeat, not one per earlier copy. */
+    j_flat = run("{\"title\":\"T\",\"tags\":[\"a\",\"a\",\"a\",\"a\"]}", VALIDATE_CREATE,
+                 &j_errors);
+    ck_assert_uint_eq(json_array_size(j_errors), 3);
+    ck_assert_int_eq(count_error(j_errors, "/tags/3", "range"), 1);
+    json_decref(j_flat);
+    json_decref(j_errors);
+
     j_flat = run("{\"title\":\"T\",\"tags\":[\"a\",\"z\"]}", VALIDATE_CREATE, &j_errors);
     ASSERT_ONLY_ERROR(j_errors, "/tags/1", "enum");
     json_decref(j_flat);
