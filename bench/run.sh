@@ -53,6 +53,8 @@ CONN="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 LIST_STATUS="${BENCH_LIST_STATUS:-active}"
 IMPORT_ROWS="${BENCH_IMPORT_ROWS:-$(awk -v s="$SCALE" 'BEGIN { printf "%d", 100000 * s }')}"
+# A larger scale imports more rows than the service's default IMPORT_MAX_ROWS lets in.
+((IMPORT_ROWS > 100000)) && export IMPORT_MAX_ROWS="${IMPORT_MAX_ROWS:-$IMPORT_ROWS}"
 REPORT_MAX_S=300          # longest wrk run of one report
 REPORTS=(objectives-summary plans-summary risk-matrix reviews-summary compliance traceability
          overdue register)
