@@ -592,11 +592,35 @@ static int propagate_failures(import_ctx *c)
 
 /* Review items without a ref match a stored item of their review for the same
  * objective, so an import can be run again without duplicating them. */
+/* The live stored items of @p j_items (newest first) by "review_id/objective_id": arrays
+ * of ids, the oldest last. New reference. */
+static json_t *unmatched_items(json_t *j_items)
+{
+    json_t *j_by_key = json_object(), *j_it;
+    size_t k;
+    json_array_foreach(j_items, k, j_it)
+    {
+        char key[80];
+        if (json_is_true(json_object_get(j_it, "archived"))) {
+            continue;
+        }
+        snprintf(key, sizeof key, "%s/%s", json_string_value(json_object_get(j_it, "review_id")),
+                 json_string_value(json_object_get(j_it, "objective_id")));
+        json_t *j_ids = json_object_get(j_by_key, key);
+        if (j_ids == NULL) {
+            j_ids = json_array();
+            json_object_set_new(j_by_key, key, j_ids);
+        }
+        json_array_append(j_ids, json_object_get(j_it, "id"));
+    }
+    return j_by_key;
+}
+
 static int match_review_items(db_conn *conn, import_ctx *c)
 {
     json_t *j_reviews = json_array();
     char *ids = NULL, *items = NULL;
-    json_t *j_items = NULL;
+    json_t *j_items = NULL, *j_unmatched = NULL;
     int rc = SVC_OK;
 
     for (size_t i = 0; i < c->nrows; i++) {
@@ -610,30 +634,29 @@ static int match_review_items(db_conn *conn, import_ctx *c)
     ids = json_dumps(j_reviews, JSON_COMPACT);
     rc = db_import_review_items(conn, ids, &items);
     j_items = rc == SVC_OK ? json_loads(items, 0, NULL) : NULL;
-    for (size_t i = 0; j_items && i < c->nrows; i++) {
+    j_unmatched = unmatched_items(j_items);
+    for (size_t i = 0; j_unmatched && i < c->nrows; i++) {
         row *r = &c->rows[i];
-        size_t k;
-        json_t *j_it;
+        char key[80];
         if (r->type != T_REVIEW_ITEM || r->status == ST_FAILED || r->ref != NULL) {
             continue;
         }
-        json_array_foreach(j_items, k, j_it)
-        {
-            if (strcmp(json_string_value(json_object_get(j_it, "review_id")),
-                       c->rows[r->review].id) == 0 &&
-                strcmp(json_string_value(json_object_get(j_it, "objective_id")),
-                       r->target_id[0]) == 0 &&
-                !json_is_true(json_object_get(j_it, "archived"))) {
-                snprintf(r->id, sizeof r->id, "%s", json_string_value(json_object_get(j_it, "id")));
-                r->stored = 1;
-                if (c->on_conflict == ON_CONFLICT_SKIP) {
-                    r->status = ST_SKIPPED;
-                }
-                break;
-            }
+        snprintf(key, sizeof key, "%s/%s", c->rows[r->review].id, r->target_id[0]);
+        json_t *j_ids = json_object_get(j_unmatched, key);
+        size_t left = json_array_size(j_ids);
+        if (left == 0) {
+            continue;
+        }
+        /* Each stored item matches one row at most, the oldest first. */
+        snprintf(r->id, sizeof r->id, "%s", json_string_value(json_array_get(j_ids, left - 1)));
+        json_array_remove(j_ids, left - 1);
+        r->stored = 1;
+        if (c->on_conflict == ON_CONFLICT_SKIP) {
+            r->status = ST_SKIPPED;
         }
     }
 out:
+    json_decref(j_unmatched);
     free(ids);
     free(items);
     json_decref(j_items);
@@ -809,16 +832,24 @@ static int find_cycles(db_conn *conn, import_ctx *c)
         rc = db_import_cycles(conn, ids, &cyclic);
         j_cyclic = rc == SVC_OK ? json_loads(cyclic, 0, NULL) : NULL;
     }
-    size_t k;
-    json_t *j_id;
-    json_array_foreach(j_cyclic, k, j_id)
-    {
+    if (json_array_size(j_cyclic) > 0) {
+        json_t *j_row_of = json_object(); /* objective id → row */
+        size_t k;
+        json_t *j_id;
         for (size_t i = 0; i < c->nrows; i++) {
-            if (c->rows[i].type == T_OBJECTIVE && strcmp(c->rows[i].id, json_string_value(j_id)) == 0) {
-                c->rows[i].cyclic = 1;
+            if (c->rows[i].type == T_OBJECTIVE) {
+                json_object_set_new(j_row_of, c->rows[i].id, json_integer((json_int_t)i));
+            }
+        }
+        json_array_foreach(j_cyclic, k, j_id)
+        {
+            json_t *j_row = json_object_get(j_row_of, json_string_value(j_id));
+            if (j_row != NULL) {
+                c->rows[json_integer_value(j_row)].cyclic = 1;
                 c->redo = 1;
             }
         }
+        json_decref(j_row_of);
     }
     free(ids);
     free(cyclic);

@@ -237,9 +237,13 @@ int db_import_cycles(db_conn *conn, const char *ids_json, char **cyclic_out)
                      "  WHERE o.id IN (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x)"
                      "    AND o.parent_id IS NOT NULL"
                      " UNION ALL"
-                     " SELECT w.start, o.parent_id, w.depth + 1 FROM walk w"
-                     "  JOIN objectives o ON o.id = w.cur"
-                     "  WHERE w.cur <> w.start AND o.parent_id IS NOT NULL AND w.depth < 10000)"
+                     /* One parent lookup per step (the LIMIT keeps the planner from
+                      * joining the other way round: right after an import, statistics
+                      * still say no objective has a parent). */
+                     " SELECT w.start, p.parent_id, w.depth + 1 FROM walk w"
+                     "  CROSS JOIN LATERAL (SELECT o.parent_id FROM objectives o"
+                     "   WHERE o.id = w.cur LIMIT 1) p"
+                     "  WHERE w.cur <> w.start AND p.parent_id IS NOT NULL AND w.depth < 10000)"
                      " SELECT coalesce(json_agg(DISTINCT start), '[]')::text FROM walk"
                      "  WHERE cur = start",
                      1, params, &res);
@@ -258,7 +262,8 @@ int db_import_review_items(db_conn *conn, const char *review_ids_json, char **it
     int rc = db_exec(conn,
                      "SELECT coalesce(json_agg(json_build_object('id', i.id, 'ref', i.ref,"
                      " 'review_id', i.review_id, 'objective_id', i.objective_id,"
-                     " 'archived', i.archived_at IS NOT NULL)), '[]')::text"
+                     " 'archived', i.archived_at IS NOT NULL)"
+                     " ORDER BY i.created_at DESC, i.id DESC), '[]')::text"
                      " FROM review_items i WHERE i.review_id IN"
                      " (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x)",
                      1, params, &res);

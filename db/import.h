@@ -52,7 +52,7 @@ int db_import_cycles(db_conn *conn, const char *ids_json, char **cyclic_out);
 
 /**
  * Stored items of the reviews in @p review_ids_json:
- * JSON array [{"id","ref","review_id","objective_id","archived"}].
+ * JSON array [{"id","ref","review_id","objective_id","archived"}], newest first.
  */
 int db_import_review_items(db_conn *conn, const char *review_ids_json, char **items_out);
 

@@ -534,6 +534,51 @@ START_TEST(test_import_row_lists_at_most_ten_errors)
 }
 END_TEST
 
+/* Two ref-less items of one review for the same objective: a re-import matches each
+ * stored item to one row, in order, instead of both rows to the first item. */
+static void two_items_body(char *body, size_t cap, const char *u, const char *first,
+                           const char *second)
+{
+    snprintf(body, cap,
+             "{\"objectives\":[{\"ref\":\"%s-O\",\"title\":\"O\",\"level\":\"tactical\"}],"
+             "\"reviews\":[{\"ref\":\"%s-R\",\"title\":\"Q\",\"held_on\":\"2026-01-05\","
+             "\"items\":[{\"objective_ref\":\"%s-O\",\"decision\":\"continue\",\"notes\":\"%s\"},"
+             "{\"objective_ref\":\"%s-O\",\"decision\":\"revise\",\"notes\":\"%s\"}]}]}",
+             u, u, u, first, u, second);
+}
+
+START_TEST(test_import_reimport_matches_each_stored_item_once)
+{
+    http_response r;
+    char u[64], body[1024], rid[40], path[256];
+    harness_unique("TWICE", u, sizeof u);
+    two_items_body(body, sizeof body, u, "first", "second");
+    import_call(&r, NULL, NULL, body, NULL);
+    ck_assert_status(r, 200);
+    result_id(r.json, "review", 0, rid);
+    http_response_clear(&r);
+
+    two_items_body(body, sizeof body, u, "first again", "second again");
+    import_call(&r, "on_conflict=update", NULL, body, NULL);
+    ck_assert_status(r, 200);
+    http_response_clear(&r);
+
+    json_t *j = get_json(fmt_path(path, sizeof path, "/v1/reviews/%s/items", rid));
+    json_t *j_items = json_object_get(j, "items");
+    ck_assert_uint_eq(json_array_size(j_items), 2);
+    int seen_first = 0, seen_second = 0;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *j_item = json_array_get(j_items, i);
+        const char *notes = jstr(j_item, "notes");
+        seen_first += strcmp(notes, "first again") == 0 && strcmp(jstr(j_item, "decision"), "continue") == 0;
+        seen_second += strcmp(notes, "second again") == 0 && strcmp(jstr(j_item, "decision"), "revise") == 0;
+    }
+    ck_assert_msg(seen_first == 1 && seen_second == 1, "items after the re-import: %s",
+                  json_dumps(j_items, JSON_COMPACT));
+    json_decref(j);
+}
+END_TEST
+
 /* The results of two replies are the same but for the ids. */
 static void assert_same_results(const json_t *j_a, const json_t *j_b)
 {
@@ -1890,6 +1935,7 @@ Suite *suite_http_import(void)
     tcase_add_test(tc, test_import_partial_commits_exactly_the_good_rows);
     tcase_add_test(tc, test_import_failure_travels_up_a_long_chain);
     tcase_add_test(tc, test_import_row_lists_at_most_ten_errors);
+    tcase_add_test(tc, test_import_reimport_matches_each_stored_item_once);
     tcase_add_test(tc, test_import_dry_run_commits_nothing_and_predicts_the_real_run);
     tcase_add_test(tc, test_import_on_conflict_error_and_skip);
     tcase_add_test(tc, test_import_on_conflict_update);
