@@ -590,8 +590,6 @@ static int propagate_failures(import_ctx *c)
     return SVC_OK;
 }
 
-/* Review items without a ref match a stored item of their review for the same
- * objective, so an import can be run again without duplicating them. */
 /* The live stored items of @p j_items (newest first) by "review_id/objective_id": arrays
  * of ids, the oldest last. New reference. */
 static json_t *unmatched_items(json_t *j_items)
@@ -616,6 +614,8 @@ static json_t *unmatched_items(json_t *j_items)
     return j_by_key;
 }
 
+/* Review items without a ref match a stored item of their review for the same
+ * objective, so an import can be run again without duplicating them. */
 static int match_review_items(db_conn *conn, import_ctx *c)
 {
     json_t *j_reviews = json_array();
