@@ -972,30 +972,15 @@ START_TEST(test_actions_get_patch_archive_restore)
     http_response_clear(&r);
 
     /* Archive and restore. */
-    const char *stale[] = {"If-Match: \"1\"", NULL};
-    api_call(&r, "DELETE", path, "admin", NULL, stale);
-    ck_assert_problem(r, 412, NULL, NULL);
-    http_response_clear(&r);
-    send_expect("DELETE", path, "admin", NULL, 204);
-    api_call(&r, "GET", path, "viewer", NULL, NULL);
-    ck_assert(json_is_string(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 3);
-    http_response_clear(&r);
-    ck_assert_int_eq(count_at(list), 0);
-    ck_assert_int_eq(count_at(fmt_path(q, sizeof q, "%s?include_archived=true", list)), 1);
-    api_call(&r, "PATCH", path, "editor", "{\"title\":\"x\"}", NULL);
-    ck_assert_problem(r, 409, "", "state");
-    http_response_clear(&r);
-    send_expect("DELETE", path, "admin", NULL, 204);
-    api_call(&r, "POST", restore, "admin", NULL, NULL);
-    ck_assert_status(r, 200);
-    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 4);
-    http_response_clear(&r);
-    api_call(&r, "POST", restore, "admin", NULL, NULL);
-    ck_assert_int_eq(jint(r.json, "version"), 4);
-    http_response_clear(&r);
-    ck_assert_int_eq(count_at(list), 1);
+    char list_archived[512];
+    fmt_path(list_archived, sizeof list_archived, "%s?include_archived=true", list);
+    assert_archive_and_restore(&(archive_case){.path = path,
+                                               .restore = restore,
+                                               .list = list,
+                                               .list_archived = list_archived,
+                                               .stale_if_match = "If-Match: \"1\"",
+                                               .patch_body = "{\"title\":\"x\"}",
+                                               .archived_version = 3});
     api_call(&r, "DELETE", "/v1/actions/" MISSING_ID, "admin", NULL, NULL);
     ck_assert_problem(r, 404, NULL, NULL);
     http_response_clear(&r);

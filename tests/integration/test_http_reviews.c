@@ -268,34 +268,16 @@ START_TEST(test_reviews_get_patch_archive_restore)
     http_response_clear(&r);
 
     /* Archive and restore. */
-    const char *stale[] = {"If-Match: \"1\"", NULL};
-    api_call(&r, "DELETE", path, "admin", NULL, stale);
-    ck_assert_problem(r, 412, NULL, NULL);
-    http_response_clear(&r);
-    send_expect("DELETE", path, "admin", NULL, 204);
-    api_call(&r, "GET", path, "viewer", NULL, NULL);
-    ck_assert(json_is_string(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 3);
-    http_response_clear(&r);
+    char list_archived[512];
     fmt_path(q, sizeof q, "/v1/reviews?held_after=%s&held_before=%s", day, day);
-    ck_assert_int_eq(count_at(q), 0);
-    fmt_path(q, sizeof q, "/v1/reviews?held_after=%s&held_before=%s&include_archived=true", day,
-             day);
-    ck_assert_int_eq(count_at(q), 1);
-    api_call(&r, "PATCH", path, "editor", "{\"title\":\"x\"}", NULL);
-    ck_assert_problem(r, 409, "", "state");
-    http_response_clear(&r);
-    send_expect("DELETE", path, "admin", NULL, 204);
-    api_call(&r, "POST", restore, "admin", NULL, NULL);
-    ck_assert_status(r, 200);
-    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 4);
-    http_response_clear(&r);
-    api_call(&r, "POST", restore, "admin", NULL, NULL);
-    ck_assert_int_eq(jint(r.json, "version"), 4);
-    http_response_clear(&r);
-    fmt_path(q, sizeof q, "/v1/reviews?held_after=%s&held_before=%s", day, day);
-    ck_assert_int_eq(count_at(q), 1);
+    fmt_path(list_archived, sizeof list_archived, "%s&include_archived=true", q);
+    assert_archive_and_restore(&(archive_case){.path = path,
+                                               .restore = restore,
+                                               .list = q,
+                                               .list_archived = list_archived,
+                                               .stale_if_match = "If-Match: \"1\"",
+                                               .patch_body = "{\"title\":\"x\"}",
+                                               .archived_version = 3});
     api_call(&r, "DELETE", "/v1/reviews/" MISSING_ID, "admin", NULL, NULL);
     ck_assert_problem(r, 404, NULL, NULL);
     http_response_clear(&r);
@@ -712,30 +694,15 @@ START_TEST(test_review_items_get_patch_archive_restore)
     http_response_clear(&r);
 
     /* Archive and restore. */
-    const char *stale[] = {"If-Match: \"3\"", NULL};
-    api_call(&r, "DELETE", path, "admin", NULL, stale);
-    ck_assert_problem(r, 412, NULL, NULL);
-    http_response_clear(&r);
-    send_expect("DELETE", path, "admin", NULL, 204);
-    api_call(&r, "GET", path, "viewer", NULL, NULL);
-    ck_assert(json_is_string(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 5);
-    http_response_clear(&r);
-    ck_assert_int_eq(count_at(list), 0);
-    ck_assert_int_eq(count_at(fmt_path(q, sizeof q, "%s?include_archived=true", list)), 1);
-    api_call(&r, "PATCH", path, "editor", "{\"notes\":\"x\"}", NULL);
-    ck_assert_problem(r, 409, "", "state");
-    http_response_clear(&r);
-    send_expect("DELETE", path, "admin", NULL, 204);
-    api_call(&r, "POST", restore, "admin", NULL, NULL);
-    ck_assert_status(r, 200);
-    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
-    ck_assert_int_eq(jint(r.json, "version"), 6);
-    http_response_clear(&r);
-    api_call(&r, "POST", restore, "admin", NULL, NULL);
-    ck_assert_int_eq(jint(r.json, "version"), 6);
-    http_response_clear(&r);
-    ck_assert_int_eq(count_at(list), 1);
+    char list_archived[512];
+    fmt_path(list_archived, sizeof list_archived, "%s?include_archived=true", list);
+    assert_archive_and_restore(&(archive_case){.path = path,
+                                               .restore = restore,
+                                               .list = list,
+                                               .list_archived = list_archived,
+                                               .stale_if_match = "If-Match: \"3\"",
+                                               .patch_body = "{\"notes\":\"x\"}",
+                                               .archived_version = 5});
 
     /* An item comes back only while the objective it names is live. */
     send_expect("DELETE", path, "admin", NULL, 204);

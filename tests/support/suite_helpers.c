@@ -131,3 +131,40 @@ void assert_each_once(json_t *j_ids, char ids[][40], int n)
         ck_assert_msg(seen == 1, "item %d seen %d times", k, seen);
     }
 }
+
+void assert_archive_and_restore(const archive_case *ac)
+{
+    http_response r;
+    const char *stale[] = {ac->stale_if_match, NULL};
+    const char *current[] = {ac->if_match, NULL};
+
+    api_call(&r, "DELETE", ac->path, "admin", NULL, stale);
+    ck_assert_problem(r, 412, NULL, NULL);
+    http_response_clear(&r);
+    if (ac->if_match != NULL) {
+        api_call(&r, "DELETE", ac->path, "admin", NULL, current);
+        ck_assert_status(r, 204);
+        http_response_clear(&r);
+    } else {
+        send_expect("DELETE", ac->path, "admin", NULL, 204);
+    }
+    api_call(&r, "GET", ac->path, "viewer", NULL, NULL);
+    ck_assert(json_is_string(json_object_get(r.json, "archived_at")));
+    ck_assert_int_eq(jint(r.json, "version"), ac->archived_version);
+    http_response_clear(&r);
+    ck_assert_int_eq(count_at(ac->list), 0);
+    ck_assert_int_eq(count_at(ac->list_archived), 1);
+    api_call(&r, "PATCH", ac->path, "editor", ac->patch_body, NULL);
+    ck_assert_problem(r, 409, "", "state");
+    http_response_clear(&r);
+    send_expect("DELETE", ac->path, "admin", NULL, 204);
+    api_call(&r, "POST", ac->restore, "admin", NULL, NULL);
+    ck_assert_status(r, 200);
+    ck_assert(json_is_null(json_object_get(r.json, "archived_at")));
+    ck_assert_int_eq(jint(r.json, "version"), ac->archived_version + 1);
+    http_response_clear(&r);
+    api_call(&r, "POST", ac->restore, "admin", NULL, NULL);
+    ck_assert_int_eq(jint(r.json, "version"), ac->archived_version + 1);
+    http_response_clear(&r);
+    ck_assert_int_eq(count_at(ac->list), 1);
+}

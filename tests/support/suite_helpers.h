@@ -21,6 +21,25 @@ void assert_keys(const json_t *j, const char *const *keys);
 /** The audit events of @p id, newest first (new reference). */
 json_t *audit_of(const char *id);
 
+/** A live resource taken through archive and restore. */
+typedef struct archive_case {
+    const char *path;           /* the resource */
+    const char *restore;        /* its restore path */
+    const char *list;           /* a list that shows it while it is live */
+    const char *list_archived;  /* the same list with include_archived=true */
+    const char *stale_if_match; /* an If-Match header that no longer matches */
+    const char *if_match;       /* sent with the archiving DELETE; NULL: none */
+    const char *patch_body;     /* a PATCH refused while it is archived */
+    int archived_version;       /* its version once archived */
+} archive_case;
+
+/**
+ * A stale If-Match is refused (412); DELETE archives (204, archived_at set, the list
+ * hides it, include_archived shows it); a PATCH is refused (409 state); DELETE again is
+ * 204; restore brings it back (one version more, twice the same) and the list shows it.
+ */
+void assert_archive_and_restore(const archive_case *ac);
+
 /** Number of items on the page at @p path (as a viewer). */
 int count_at(const char *path);
 
